@@ -1,0 +1,5 @@
+"""Allow ``python -m nearmiss`` where the console script is not on PATH."""
+
+from nearmiss.cli import main
+
+main()

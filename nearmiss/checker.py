@@ -1,0 +1,197 @@
+"""Check a whole learning log: find the files, check each (in parallel, cached), then the
+rules that need the whole tree or today's date.
+
+Reading the bytes of every file is the floor; a content-hash cache keeps re-checks near it,
+and two worker processes halve the cold parse on a 2-core CI machine.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from nearmiss.cache import Cache, digest
+from nearmiss.model import Record, day_of
+from nearmiss.problems import Problem, Severity
+from nearmiss.rules import FileResult, check_record, suggest
+from nearmiss.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
+from nearmiss.yamlsource import Sink
+
+TAXONOMY_FILE = "_taxonomy.yaml"
+RECORD_SUFFIXES = (".yaml", ".yml")
+PARALLEL_FROM = 400  # below this many files to parse, starting workers costs more than it saves
+CHUNK = 64
+
+
+class CannotRun(Exception):
+    """The check cannot run at all (exit 2): no folder, no or broken taxonomy."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """Every file's outcome and every problem, in path order."""
+
+    taxonomy: Taxonomy
+    files: list[FileResult]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def failed_paths(self) -> set[str]:
+        return {p.path for p in self.problems if p.is_error}
+
+    @property
+    def records(self) -> list[Record]:
+        """Valid records only: a record with any error is left out of every figure."""
+        failed = self.failed_paths
+        return [f.record for f in self.files if f.record is not None and f.path not in failed]
+
+    @property
+    def excluded(self) -> list[FileResult]:
+        failed = self.failed_paths
+        return [f for f in self.files if f.path in failed]
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory where possible, as the contract asks."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def discover(folder: Path) -> list[Path]:
+    """Record files below ``folder``: *.yaml/*.yml not starting with '_' or '.', any depth."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root, name) for name in files
+                     if name.endswith(RECORD_SUFFIXES) and not name.startswith(("_", ".")))
+    return sorted(found)
+
+
+def load_taxonomy(folder: Path) -> tuple[Taxonomy, bytes]:
+    path = folder / TAXONOMY_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CannotRun(f"{display_path(path)}: no taxonomy found; a learning log needs its "
+                        "teams, touchpoints, promises and root causes there") from None
+    except OSError as exc:
+        raise CannotRun(f"{display_path(path)}: cannot read the taxonomy: {exc.strerror}") \
+            from None
+    try:
+        return parse_taxonomy(data, display_path(path)), data
+    except TaxonomyError as exc:
+        raise CannotRun(f"{display_path(path)}: the taxonomy cannot be used", exc.problems) \
+            from None
+
+
+def _read(path: Path, shown: str) -> bytes | FileResult:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        sink = Sink(shown)
+        reason = "it is a folder" if path.is_dir() else (exc.strerror or str(exc))
+        sink.error((1, 1), "file-unreadable", f"the file cannot be read: {reason}")
+        return FileResult(shown, path.stem, sink.problems)
+
+
+_worker_taxonomy: Taxonomy | None = None
+
+
+def _init_worker(taxonomy: Taxonomy) -> None:
+    global _worker_taxonomy
+    _worker_taxonomy = taxonomy
+
+
+def _check_chunk(chunk: list[tuple[bytes, str]]) -> list[FileResult]:
+    assert _worker_taxonomy is not None
+    return [check_record(data, shown, _worker_taxonomy) for data, shown in chunk]
+
+
+def _check_many(jobs: list[tuple[bytes, str]], taxonomy: Taxonomy) -> Iterator[FileResult]:
+    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (check_record(data, shown, taxonomy) for data, shown in jobs)
+        return
+    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(min(os.cpu_count() or 2, 4), _init_worker, (taxonomy,)) as pool:
+        for results in pool.imap(_check_chunk, chunks):
+            yield from results
+
+
+def check_tree(folder: Path, today: date, *, extra_files: Iterable[Path] = (),
+               cache: Cache | None = None) -> CheckResult:
+    """Check every record below ``folder`` (plus ``extra_files``) against its taxonomy."""
+    if not folder.is_dir():
+        raise CannotRun(f"{display_path(folder)}: no such folder of incidents "
+                        "(use --incidents DIR)")
+    taxonomy, taxonomy_bytes = load_taxonomy(folder)
+    paths = sorted(set(discover(folder)) | {p for p in extra_files})
+    if cache is not None:
+        cache.open(digest(taxonomy_bytes))
+    results: dict[str, FileResult] = {}
+    jobs: list[tuple[bytes, str]] = []
+    hashes: dict[str, bytes] = {}
+    for path in paths:
+        shown = display_path(path)
+        data = _read(path, shown)
+        if isinstance(data, FileResult):
+            results[shown] = data
+            continue
+        hashes[shown] = digest(data)
+        hit = cache.get(shown, hashes[shown]) if cache is not None else None
+        if hit is not None:
+            results[shown] = hit
+        else:
+            jobs.append((data, shown))
+    for result in _check_many(jobs, taxonomy):
+        results[result.path] = result
+        if cache is not None:
+            cache.put(result.path, hashes[result.path], result)
+    if cache is not None:
+        cache.save(keep=hashes.keys())
+    files = [results[display_path(p)] for p in paths]
+    problems = [p for f in files for p in f.problems] + tree_problems(files, today)
+    problems.sort(key=Problem.sort_key)
+    return CheckResult(taxonomy, files, problems)
+
+
+def tree_problems(files: list[FileResult], today: date) -> list[Problem]:
+    """Rules across files: unique ids, ``related`` that exists, nothing in the future."""
+    out: list[Problem] = []
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for f in files:
+        by_id[f.id].append(f.path)
+    for f in files:
+        others = [p for p in by_id[f.id] if p != f.path]
+        if others:
+            out.append(Problem(f.path, 1, 1, Severity.ERROR, "duplicate-id",
+                               f"the id '{f.id}' is also used by {', '.join(others)}",
+                               hint="ids are file names and must be unique across all folders; "
+                                    "rename one file"))
+        for ref in f.related:
+            if ref.value == f.id:
+                out.append(Problem(f.path, ref.line, ref.column, Severity.ERROR, "self-related",
+                                   "a record cannot be related to itself", ref.pointer))
+            elif ref.value not in by_id:
+                out.append(Problem(f.path, ref.line, ref.column, Severity.ERROR,
+                                   "unknown-related", f"no record has the id '{ref.value}'",
+                                   ref.pointer, suggest(ref.value, list(by_id))))
+        for event in f.events:
+            if day_of(event.value) > today:
+                out.append(Problem(f.path, event.line, event.column, Severity.ERROR,
+                                   "date-in-future",
+                                   f"{day_of(event.value)} is in the future (today is {today})",
+                                   event.pointer, "record what has happened, with its real date"))
+    return out

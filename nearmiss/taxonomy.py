@@ -1,0 +1,149 @@
+"""The organisation's vocabulary: teams, touchpoints, promises and root causes.
+
+The taxonomy is data the organisation edits, so it is loaded with the same positioned
+reader as records and a broken one is reported precisely rather than crashing the check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from nearmiss.yamlsource import Sink, load
+
+KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SECTIONS = ("teams", "touchpoints", "promises", "root_causes")
+STARTER = Path(__file__).parent / "starter" / "_taxonomy.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    key: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    key: str
+    label: str
+    description: str
+    causes: dict[str, Term]
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    teams: dict[str, Term] = field(default_factory=dict)
+    touchpoints: dict[str, Term] = field(default_factory=dict)
+    promises: dict[str, Term] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+
+    def cause_keys(self) -> list[str]:
+        """Every valid root-cause reference, ``category/cause``."""
+        return [f"{c.key}/{k}" for c in self.categories.values() for k in c.causes]
+
+    def cause(self, ref: str) -> Term | None:
+        category, _, cause = ref.partition("/")
+        cat = self.categories.get(category)
+        return cat.causes.get(cause) if cat else None
+
+    def cause_label(self, ref: str) -> str:
+        term = self.cause(ref)
+        return term.label if term else ref
+
+
+class TaxonomyError(Exception):
+    """The taxonomy cannot be used; carries the problems so they print like any other."""
+
+    def __init__(self, sink: Sink) -> None:
+        super().__init__(f"{sink.path}: the taxonomy cannot be used")
+        self.problems = sink.problems
+
+
+def _text(node: Node, sink: Sink, pointer: str) -> str:
+    if isinstance(node, ScalarNode) and node.value.strip():
+        return str(node.value)
+    sink.error(node, "taxonomy-invalid", "expected a non-empty label", pointer)
+    return ""
+
+
+def _term(key: str, node: Node, sink: Sink, pointer: str) -> Term:
+    """A term is ``key: Label`` or ``key: {label: ..., description: ...}``."""
+    if isinstance(node, MappingNode):
+        fields = {k.value: v for k, v in node.value}
+        unknown = set(fields) - {"label", "description"}
+        for name in sorted(unknown):
+            sink.error(node, "taxonomy-invalid", f"unknown key '{name}' in a term", pointer)
+        if "label" not in fields:
+            sink.error(node, "taxonomy-invalid", f"'{key}' needs a label", pointer)
+            return Term(key, key)
+        desc = fields.get("description")
+        return Term(key, _text(fields["label"], sink, pointer + "/label"),
+                    _text(desc, sink, pointer + "/description") if desc else "")
+    return Term(key, _text(node, sink, pointer))
+
+
+def _mapping(node: Node, sink: Sink, pointer: str) -> list[tuple[str, Node]]:
+    if not isinstance(node, MappingNode):
+        sink.error(node, "taxonomy-invalid", "expected a mapping of key: label", pointer)
+        return []
+    out = []
+    for key, value in node.value:
+        name = str(key.value)
+        if not KEY_RE.match(name):
+            sink.error(key, "taxonomy-invalid",
+                       f"'{name}' is not a valid key (lower-case letters, digits, dashes)",
+                       f"{pointer}/{name}")
+            continue
+        out.append((name, value))
+    return out
+
+
+def parse_taxonomy(data: bytes, path: str) -> Taxonomy:
+    """Build a taxonomy from file bytes or raise TaxonomyError with every problem found."""
+    sink = Sink(path)
+    root = load(data, sink)
+    if root is None:
+        raise TaxonomyError(sink)
+    if not isinstance(root, MappingNode):
+        sink.error(root, "taxonomy-invalid", "the taxonomy must be a mapping of sections")
+        raise TaxonomyError(sink)
+    sections = {k.value: (k, v) for k, v in root.value}
+    for name in sections:
+        if name not in SECTIONS:
+            sink.error(sections[name][0], "taxonomy-invalid", f"unknown section '{name}'",
+                       hint="sections are " + ", ".join(SECTIONS))
+    plain: dict[str, dict[str, Term]] = {}
+    for name in ("teams", "touchpoints", "promises"):
+        if name not in sections:
+            sink.error(root, "taxonomy-invalid", f"the section '{name}' is missing")
+            plain[name] = {}
+            continue
+        plain[name] = {k: _term(k, v, sink, f"/{name}/{k}")
+                       for k, v in _mapping(sections[name][1], sink, f"/{name}")}
+    categories: dict[str, Category] = {}
+    if "root_causes" not in sections:
+        sink.error(root, "taxonomy-invalid", "the section 'root_causes' is missing")
+    else:
+        for key, node in _mapping(sections["root_causes"][1], sink, "/root_causes"):
+            pointer = f"/root_causes/{key}"
+            if not isinstance(node, MappingNode):
+                sink.error(node, "taxonomy-invalid",
+                           "a category is a mapping with 'label' and 'causes'", pointer)
+                continue
+            fields = {k.value: v for k, v in node.value}
+            rest = [(k, v) for k, v in node.value if k.value != "causes"]
+            head = _term(key, MappingNode(node.tag, rest, node.start_mark), sink, pointer)
+            if "causes" not in fields:
+                sink.error(node, "taxonomy-invalid", f"the category '{key}' has no causes",
+                           pointer)
+                continue
+            causes = {k: _term(k, v, sink, f"{pointer}/causes/{k}")
+                      for k, v in _mapping(fields["causes"], sink, pointer + "/causes")}
+            categories[key] = Category(key, head.label, head.description, causes)
+    if sink.has_errors:
+        raise TaxonomyError(sink)
+    return Taxonomy(plain["teams"], plain["touchpoints"], plain["promises"], categories)
