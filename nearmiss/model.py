@@ -24,7 +24,7 @@ VISIBILITIES = ("public", "internal")
 ACTION_STATUSES = ("open", "done", "dropped")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Spec:
     """What one field holds. ``type`` is one of: text, markdown, date, choice, team,
     touchpoint, promise, texts, causes, ids, tags, actions, follow_up, mapping."""
@@ -96,7 +96,7 @@ def day_of(value: Day) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Action:
     action: str
     owner: str
@@ -106,13 +106,13 @@ class Action:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FollowUp:
     date: Day
     how: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Record:
     """A valid record. Only records without errors become one; figures read nothing else."""
 

@@ -15,7 +15,7 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Problem:
     """Something wrong in a file, pointed at the value it concerns (1-based line and column)."""
 

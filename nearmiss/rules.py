@@ -38,7 +38,7 @@ _READ_AS = {
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Placed:
     """A value other rules need later, with where it stands in the file."""
 
@@ -48,7 +48,7 @@ class Placed:
     pointer: str
 
 
-@dataclass(slots=True)
+@dataclass
 class FileResult:
     """What checking one file produced; ``record`` is set only when it has no errors."""
 

@@ -1,0 +1,32 @@
+# Two commands on a fresh machine (Python 3.11+, git, make):
+#   make serve   install, then serve the learning log from incidents/ at http://127.0.0.1:8000
+#   make test    install, then run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install serve build check test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[site,test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+check: install
+	$(BIN)/nearmiss check --strict
+
+serve: check
+	$(BIN)/nearmiss stats
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_check.py
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .hypothesis
