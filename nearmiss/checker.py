@@ -84,6 +84,10 @@ def discover(folder: Path) -> list[str]:
 
 
 def load_taxonomy(folder: Path) -> tuple[Taxonomy, bytes]:
+    """The folder's taxonomy, or CannotRun: without it no record can be judged."""
+    if not folder.is_dir():
+        raise CannotRun(f"{display_path(folder)}: no such folder of incidents "
+                        "(use --incidents DIR)")
     path = folder / TAXONOMY_FILE
     try:
         data = path.read_bytes()
@@ -139,9 +143,6 @@ def _check_many(jobs: list[tuple[bytes, str]], taxonomy: Taxonomy) -> Iterator[F
 def check_tree(folder: Path, today: date, *, extra_files: Iterable[Path] = (),
                cache: Cache | None = None) -> CheckResult:
     """Check every record below ``folder`` (plus ``extra_files``) against its taxonomy."""
-    if not folder.is_dir():
-        raise CannotRun(f"{display_path(folder)}: no such folder of incidents "
-                        "(use --incidents DIR)")
     taxonomy, taxonomy_bytes = load_taxonomy(folder)
     paths = sorted(set(discover(folder)) | {display_path(p) for p in extra_files})
     if cache is not None:
@@ -172,31 +173,52 @@ def check_tree(folder: Path, today: date, *, extra_files: Iterable[Path] = (),
     return CheckResult(taxonomy, files, problems)
 
 
+def iter_checked(folder: Path, taxonomy: Taxonomy, today: date
+                 ) -> Iterator[tuple[FileResult, list[Problem]]]:
+    """Check file by file, holding one record at a time: for exports of any size.
+
+    Ids are file names, so the tree-wide rules need only the listing, not the parsed tree.
+    """
+    paths = discover(folder)
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for shown in paths:
+        by_id[Path(shown).stem].append(shown)
+    for shown in paths:
+        data = _read(shown)
+        result = data if isinstance(data, FileResult) else check_record(data, shown, taxonomy)
+        yield result, result.problems + file_tree_problems(result, by_id, today)
+
+
 def tree_problems(files: list[FileResult], today: date) -> list[Problem]:
     """Rules across files: unique ids, ``related`` that exists, nothing in the future."""
-    out: list[Problem] = []
     by_id: dict[str, list[str]] = defaultdict(list)
     for f in files:
         by_id[f.id].append(f.path)
-    for f in files:
-        others = [p for p in by_id[f.id] if p != f.path]
-        if others:
-            out.append(Problem(f.path, 1, 1, Severity.ERROR, "duplicate-id",
-                               f"the id '{f.id}' is also used by {', '.join(others)}",
-                               hint="ids are file names and must be unique across all folders; "
-                                    "rename one file"))
-        for ref in f.related:
-            if ref.value == f.id:
-                out.append(Problem(f.path, ref.line, ref.column, Severity.ERROR, "self-related",
-                                   "a record cannot be related to itself", ref.pointer))
-            elif ref.value not in by_id:
-                out.append(Problem(f.path, ref.line, ref.column, Severity.ERROR,
-                                   "unknown-related", f"no record has the id '{ref.value}'",
-                                   ref.pointer, suggest(ref.value, list(by_id))))
-        for event in f.events:
-            if day_of(event.value) > today:
-                out.append(Problem(f.path, event.line, event.column, Severity.ERROR,
-                                   "date-in-future",
-                                   f"{day_of(event.value)} is in the future (today is {today})",
-                                   event.pointer, "record what has happened, with its real date"))
+    return [p for f in files for p in file_tree_problems(f, by_id, today)]
+
+
+def file_tree_problems(f: FileResult, by_id: dict[str, list[str]], today: date
+                       ) -> list[Problem]:
+    """The tree-wide rules for one file, given every id in the tree and the paths using it."""
+    out: list[Problem] = []
+    others = [p for p in by_id.get(f.id, []) if p != f.path]
+    if others:
+        out.append(Problem(f.path, 1, 1, Severity.ERROR, "duplicate-id",
+                           f"the id '{f.id}' is also used by {', '.join(others)}",
+                           hint="ids are file names and must be unique across all folders; "
+                                "rename one file"))
+    for ref in f.related:
+        if ref.value == f.id:
+            out.append(Problem(f.path, ref.line, ref.column, Severity.ERROR, "self-related",
+                               "a record cannot be related to itself", ref.pointer))
+        elif ref.value not in by_id:
+            out.append(Problem(f.path, ref.line, ref.column, Severity.ERROR,
+                               "unknown-related", f"no record has the id '{ref.value}'",
+                               ref.pointer, suggest(ref.value, list(by_id))))
+    for event in f.events:
+        if day_of(event.value) > today:
+            out.append(Problem(f.path, event.line, event.column, Severity.ERROR,
+                               "date-in-future",
+                               f"{day_of(event.value)} is in the future (today is {today})",
+                               event.pointer, "record what has happened, with its real date"))
     return out

@@ -6,19 +6,24 @@ decides what is valid or computes a figure.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
 from dataclasses import replace
 from datetime import date
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from nearmiss import __version__, report
+from nearmiss import __version__, digest as digests, export as exports, report, tables
 from nearmiss.cache import Cache
-from nearmiss.checker import RECORD_SUFFIXES, CannotRun, CheckResult, check_tree
+from nearmiss.checker import (
+    RECORD_SUFFIXES, CannotRun, CheckResult, check_tree, iter_checked, load_taxonomy,
+)
 from nearmiss.problems import Problem
+from nearmiss.stats import Stats, action_list, compute
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -31,6 +36,41 @@ no_cache_option = click.option(
     "--no-cache", is_flag=True,
     help="Parse every file afresh instead of reusing results for unchanged files.",
 )
+
+
+
+
+class Day(click.ParamType):
+    """An ISO date option (YYYY-MM-DD) that arrives as a ``date``."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-03-14", param, ctx)
+
+
+as_of_option = click.option("--as-of", type=Day(), default=None,
+                            help="Judge overdue actions as of this date (default: today).")
+range_options = [
+    click.option("--since", type=Day(), default=None,
+                 help="Only records that occurred on or after this date."),
+    click.option("--until", type=Day(), default=None,
+                 help="Only records that occurred on or before this date."),
+]
+
+
+def with_options(*options: object) -> object:
+    def decorate(fn: object) -> object:
+        for option in reversed(options):
+            fn = option(fn)  # type: ignore[operator]
+        return fn
+    return decorate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,6 +134,140 @@ def check(paths: tuple[str, ...], incidents: Path, fmt: str, strict: bool,
     click.echo(report.FORMATS[fmt](files, problems, colour))
     failed = any(p.is_error or strict for p in problems)
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+def load_stats(incidents: Path, as_of: date | None, since: date | None,
+               until: date | None, no_cache: bool) -> Stats:
+    """Check, then compute figures from the valid records, saying on stderr which were left
+    out: a figure that silently ignores a broken record would mislead."""
+    result = run_check(incidents, no_cache=no_cache)
+    excluded = _excluded_note(result)
+    return compute(result.records, result.taxonomy, as_of or date.today(), since, until,
+                   excluded)
+
+
+@cli.command()
+@incidents_option
+@as_of_option
+@with_options(*range_options)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]),
+              default="text", show_default=True)
+@no_cache_option
+def stats(incidents: Path, as_of: date | None, since: date | None, until: date | None,
+          fmt: str, no_cache: bool) -> None:
+    """Figures to learn from: prevention, root-cause Pareto, warning signs, actions,
+    loop closure, response agility, and all of them by team, touchpoint, promise and month.
+
+    Records with errors are left out, and the command says which on stderr.
+    """
+    figures = load_stats(incidents, as_of, since, until, no_cache)
+    if fmt == "json":
+        click.echo(json.dumps(figures.as_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(tables.stats_csv(figures), nl=False)
+    elif fmt == "markdown":
+        click.echo(tables.render_markdown(tables.stats_tables(figures)), nl=False)
+    else:
+        colour = report.use_colour(sys.stdout.isatty())
+        click.echo(tables.render_text(tables.stats_tables(figures), colour), nl=False)
+
+
+def _excluded_note(result: CheckResult) -> list[dict[str, object]]:
+    excluded = [{"path": f.path, "errors": sum(p.is_error for p in result.problems
+                                               if p.path == f.path)}
+                for f in result.excluded]
+    if excluded:
+        click.echo(f"nearmiss: {len(excluded)} record(s) with errors left out; "
+                   "run 'nearmiss check' to see why:", err=True)
+        for item in excluded:
+            click.echo(f"  {item['path']} ({item['errors']} error(s))", err=True)
+    return excluded
+
+
+@cli.command()
+@incidents_option
+@as_of_option
+@click.option("--owner", default=None, help="Only actions whose owner contains this text.")
+@click.option("--overdue", is_flag=True, help="Only overdue actions.")
+@click.option("--all", "show_all", is_flag=True, help="Done and dropped actions too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]),
+              default="text", show_default=True)
+@click.option("--fail-on-overdue", is_flag=True,
+              help="Exit 1 when any listed action is overdue: a CI gate for following up.")
+@no_cache_option
+def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: bool,
+            show_all: bool, fmt: str, fail_on_overdue: bool, no_cache: bool) -> None:
+    """The follow-up list: open actions per owner, oldest overdue first."""
+    result = run_check(incidents, no_cache=no_cache)
+    _excluded_note(result)
+    today = as_of or date.today()
+    states = ("overdue",) if overdue else (
+        ("overdue", "open", "done", "dropped") if show_all else ("overdue", "open"))
+    rows = action_list(result.records, today, owner, states)
+    if fmt == "json":
+        click.echo(json.dumps({"as_of": today.isoformat(), "actions": rows}, indent=2,
+                              ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(tables.rows_csv(rows), nl=False)
+    else:
+        owned = tables.actions_tables(rows, today)
+        if fmt == "markdown":
+            click.echo(tables.render_markdown(owned), nl=False)
+        else:
+            click.echo(tables.render_text(owned, report.use_colour(sys.stdout.isatty())),
+                       nl=False)
+    if fail_on_overdue and any(r["state"] == "overdue" for r in rows):
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@incidents_option
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to digest.")
+@as_of_option
+@click.option("--include-internal", is_flag=True,
+              help="Also tell internal records (they always count in the figures).")
+@no_cache_option
+def digest(incidents: Path, month: str, as_of: date | None, include_internal: bool,
+           no_cache: bool) -> None:
+    """A Markdown digest of one month: saves, changes, warning signs, figures."""
+    try:
+        digests.month_bounds(month)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    result = run_check(incidents, no_cache=no_cache)
+    _excluded_note(result)
+    click.echo(digests.render(result.records, result.taxonomy, month, as_of or date.today(),
+                              include_internal=include_internal), nl=False)
+
+
+@cli.command()
+@incidents_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True)
+@as_of_option
+def export(incidents: Path, fmt: str, as_of: date | None) -> None:
+    """One flat row per valid record (lists joined with '; '), written as it is read."""
+    today = as_of or date.today()
+    try:
+        taxonomy, _ = load_taxonomy(incidents)
+    except CannotRun as exc:
+        click.echo(f"nearmiss: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    skipped: list[str] = []
+
+    def valid_rows() -> Iterator[dict[str, object]]:
+        for result, problems in iter_checked(incidents, taxonomy, today):
+            if result.record is None or any(p.is_error for p in problems):
+                skipped.append(result.path)
+                continue
+            yield exports.row(result.record, taxonomy, today)
+
+    exports.write(valid_rows(), fmt, click.get_text_stream("stdout"))
+    if skipped:
+        click.echo(f"nearmiss: {len(skipped)} record(s) with errors left out; run "
+                   "'nearmiss check' to see why:", err=True)
+        for path in skipped:
+            click.echo(f"  {path}", err=True)
 
 
 def main() -> None:
