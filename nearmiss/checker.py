@@ -78,7 +78,8 @@ def discover(folder: Path) -> list[str]:
     for root, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         shown_root = shown_top + root[len(top):]
-        found.extend(os.path.join(shown_root, name) for name in files
+        # a folder named like a record is listed too, so it is reported rather than missed
+        found.extend(os.path.join(shown_root, name) for name in (*files, *dirs)
                      if name.endswith(RECORD_SUFFIXES) and not name.startswith(("_", ".")))
     return sorted(found)
 
@@ -92,8 +93,11 @@ def load_taxonomy(folder: Path) -> tuple[Taxonomy, bytes]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise CannotRun(f"{display_path(path)}: no taxonomy found; a learning log needs its "
-                        "teams, touchpoints, promises and root causes there") from None
+        missing = Problem(display_path(path), 1, 1, Severity.ERROR, "taxonomy-missing",
+                          "no taxonomy found; a learning log needs its teams, touchpoints, "
+                          "promises and root causes here",
+                          hint="copy the starter taxonomy that ships with nearmiss")
+        raise CannotRun("the check cannot run without a taxonomy", [missing]) from None
     except OSError as exc:
         raise CannotRun(f"{display_path(path)}: cannot read the taxonomy: {exc.strerror}") \
             from None

@@ -13,13 +13,16 @@ from typing import Any
 
 Day = date | datetime  # a date, or a datetime with a UTC offset
 
-ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(-[a-z0-9]+)*$")
-TAG_RE = re.compile(r"^[a-z0-9-]+$")
+# \Z, not $: '$' also matches before a trailing line break ("scheduling\n").
+ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(-[a-z0-9]+)*\Z")
+TAG_RE = re.compile(r"^[a-z0-9-]+\Z")
 
 KINDS = ("near-miss", "failure")
 STATUSES = ("open", "reviewed", "closed")
 SEVERITIES = ("low", "medium", "high", "critical")
 CAUGHT_HOW = ("barrier", "person", "customer", "luck")
+CAUGHT_HOW_WORDS = {"barrier": "a designed check (barrier)", "person": "someone's attention",
+                    "customer": "the customer telling us", "luck": "luck"}
 VISIBILITIES = ("public", "internal")
 ACTION_STATUSES = ("open", "done", "dropped")
 
@@ -94,6 +97,14 @@ FOLLOW_UP_FIELDS: dict[str, Spec] = {s.name: s for s in (
 def day_of(value: Day) -> date:
     """The calendar day of a date or datetime (in its own offset), for comparisons."""
     return value.date() if isinstance(value, datetime) else value
+
+
+def before(a: Day, b: Day) -> bool:
+    """Whether ``a`` lies before ``b``: two datetimes compare as instants, anything
+    involving a plain date compares calendar days (the contract's rule)."""
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return a < b
+    return day_of(a) < day_of(b)
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,11 @@ class Problem:
 CODES: dict[str, str] = {
     "file-unreadable": "The file could not be read (permissions, a folder named like a record).",
     "file-encoding": "The file is not valid UTF-8 text.",
+    "file-too-large": "The file is larger than a record can be (1 MiB).",
     "yaml-syntax": "The file is not valid YAML.",
     "yaml-multiple-documents": "A record file holds more than one YAML document.",
-    "yaml-alias": "Anchors and aliases (&name, *name) are not allowed in records.",
+    "yaml-alias": "Aliases (*name) are not allowed in records; write values out in full.",
+    "yaml-too-deep": "Values nested more than 100 levels deep.",
     "yaml-tag": "Explicit YAML tags (!!python/object, !custom) are not allowed.",
     "yaml-ambiguous": "An unquoted value that YAML 1.1 tools read as a boolean, number or null.",
     "duplicate-key": "A key is given twice in one mapping.",

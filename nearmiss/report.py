@@ -31,17 +31,18 @@ def summary(files: int, problems: list[Problem]) -> str:
     return f"{checked}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
 
 
+def line(p: Problem, colour: bool = False) -> str:
+    """``path:line:column: severity: message; hint [code]``: one line per problem, so
+    editors, grep and CI log parsers can read it. The MkDocs plugin logs the same line."""
+    label = p.severity.value
+    if colour:
+        label = click.style(label, fg=_COLOURS[label], bold=True)
+    hint = f"; {p.hint}" if p.hint else ""
+    return f"{p.path}:{p.line}:{p.column}: {label}: {p.message}{hint} [{p.code}]"
+
+
 def text(files: int, problems: list[Problem], colour: bool = False) -> str:
-    lines = []
-    for p in problems:
-        label = p.severity.value
-        if colour:
-            label = click.style(label, fg=_COLOURS[label], bold=True)
-        lines.append(f"{p.path}:{p.line}:{p.column}: {label}: {p.message} [{p.code}]")
-        if p.hint:
-            lines.append(f"    hint: {p.hint}")
-    lines.append(summary(files, problems))
-    return "\n".join(lines)
+    return "\n".join([*(line(p, colour) for p in problems), summary(files, problems)])
 
 
 def as_json(files: int, problems: list[Problem], colour: bool = False) -> str:

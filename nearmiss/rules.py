@@ -18,7 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from nearmiss.model import (
     ACTION_FIELDS, FIELDS, FOLLOW_UP_FIELDS, ID_RE, TAG_RE, Action, Day, FollowUp, Record,
-    Spec, day_of,
+    Spec, before, day_of,
 )
 from nearmiss.problems import Problem
 from nearmiss.taxonomy import Taxonomy
@@ -34,6 +34,8 @@ _READ_AS = {
     "tag:yaml.org,2002:float": "a number",
     "tag:yaml.org,2002:null": "an empty value (null)",
     "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:value": "a special value ('=')",
+    "tag:yaml.org,2002:merge": "a merge key ('<<')",
 }
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
@@ -66,8 +68,9 @@ def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-def _plural(spec_type: str) -> bool:
-    return spec_type in ("texts", "causes", "ids", "tags", "actions")
+def pointer_token(key: str) -> str:
+    """A key as one JSON-pointer token (RFC 6901): '~' and '/' escaped."""
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 class _Reader:
@@ -176,27 +179,32 @@ class _Reader:
         values: dict[str, Any] = {}
         nodes: dict[str, Node] = {}
         for key, value_node in node.value:
+            if not isinstance(key, ScalarNode):
+                self.sink.error(key, "wrong-type", "a field name must be a plain word, not "
+                                "a list or mapping", ptr)
+                continue
             name = str(key.value)
-            fptr = f"{ptr}/{name}"
+            fptr = f"{ptr}/{pointer_token(name)}"
             spec = table.get(name)
             if spec is None:
                 close = suggest(name, list(table))
                 self.sink.error(key, "unknown-field", f"unknown field '{name}'", fptr,
                                 hint=close or "known fields: " + ", ".join(table))
                 continue
-            nodes[name] = value_node
             if isinstance(value_node, ScalarNode) and not value_node.style \
                     and value_node.value == "":
                 if spec.required:
+                    nodes[name] = value_node
                     self.sink.error(value_node, "empty-value", f"'{name}' has no value", fptr)
                 continue  # an optional field left blank, as in a template, counts as absent
+            nodes[name] = value_node
             value = self.value(spec, value_node, fptr)
             if value is not None:
                 values[name] = value
         for name, spec in table.items():
             if spec.required and name not in nodes:
                 self.sink.error(node, "missing-field", f"the field '{name}' is required",
-                                f"{ptr}/{name}", hint=spec.description)
+                                f"{ptr}/{name}", hint=_lower_first(spec.description))
         return values, nodes
 
     def value(self, spec: Spec, node: Node, ptr: str) -> Any:
@@ -234,8 +242,10 @@ class _Reader:
     def check_items(self, kind: str, ptr: str, node: Node, values: tuple[str, ...]) -> None:
         if not isinstance(node, SequenceNode):
             return
-        by_value = {str(n.value): (n, f"{ptr}/{i}") for i, n in enumerate(node.value)
-                    if isinstance(n, ScalarNode)}
+        by_value: dict[str, tuple[Node, str]] = {}
+        for i, n in enumerate(node.value):
+            if isinstance(n, ScalarNode):
+                by_value.setdefault(str(n.value), (n, f"{ptr}/{i}"))
         for value in values:
             item, iptr = by_value[value]
             if kind == "tags" and not TAG_RE.match(value):
@@ -300,15 +310,21 @@ def _kind_and_status(sink: Sink, root: MappingNode, v: dict[str, Any],
         if "root_causes" not in nodes:
             sink.error(root, "missing-for-status", f"a {status} record needs 'root_causes'",
                        "/root_causes", hint="list category/cause keys from _taxonomy.yaml")
-        if "actions" not in nodes and "no_action" not in nodes:
+        actions = nodes.get("actions")
+        if actions is None and "no_action" not in nodes:
             sink.error(root, "missing-for-status",
                        f"a {status} record needs 'actions' (or 'no_action' saying why none)",
                        "/actions")
+        elif isinstance(actions, SequenceNode) and not actions.value \
+                and "no_action" not in nodes:
+            sink.error(actions, "empty-list",
+                       f"a {status} record needs at least one action", "/actions",
+                       hint="list what will be done, or say why nothing is needed in no_action")
     if status == "closed":
         for name in ("closed", "follow_up"):
             if name not in nodes:
                 sink.error(root, "missing-for-status", f"a closed record needs '{name}'",
-                           f"/{name}", hint=FIELDS[name].description)
+                           f"/{name}", hint=_lower_first(FIELDS[name].description))
         actions = nodes.get("actions")
         if isinstance(actions, SequenceNode):
             for i, item in enumerate(actions.value):
@@ -322,6 +338,10 @@ def _kind_and_status(sink: Sink, root: MappingNode, v: dict[str, Any],
         sink.warning(nodes["closed"], "closed-date-not-closed",
                      f"a 'closed' date is given but the status is {status}", "/closed",
                      hint="set status: closed, or remove the date")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _as_written(node: Node) -> Any:
@@ -355,7 +375,7 @@ def _dates(sink: Sink, reader: _Reader, record_id: str, v: dict[str, Any],
     if isinstance(v.get("follow_up"), FollowUp):
         later.append(("follow_up/date", v["follow_up"].date, _child(nodes["follow_up"], "date")))
     for name, value, node in later:
-        if value is not None and node is not None and day_of(value) < day_of(occurred):
+        if value is not None and node is not None and before(value, occurred):
             sink.error(node, "date-order",
                        f"'{name}' ({day_of(value)}) is before 'occurred' ({day_of(occurred)})",
                        "/" + name)

@@ -14,7 +14,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from nearmiss.yamlsource import Sink, load
 
-KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 SECTIONS = ("teams", "touchpoints", "promises", "root_causes")
 STARTER = Path(__file__).parent / "starter" / "_taxonomy.yaml"
 
@@ -63,6 +63,22 @@ class TaxonomyError(Exception):
         self.problems = sink.problems
 
 
+def _keyed(node: MappingNode, sink: Sink, pointer: str) -> dict[str, tuple[Node, Node]]:
+    """A mapping's key and value nodes by key text; a key that is not plain text is a
+    problem, not a crash."""
+    out: dict[str, tuple[Node, Node]] = {}
+    for key, value in node.value:
+        if isinstance(key, ScalarNode):
+            out[str(key.value)] = (key, value)
+        else:
+            sink.error(key, "taxonomy-invalid", "a key must be a plain word", pointer)
+    return out
+
+
+def _fields(node: MappingNode, sink: Sink, pointer: str) -> dict[str, Node]:
+    return {name: value for name, (_, value) in _keyed(node, sink, pointer).items()}
+
+
 def _text(node: Node, sink: Sink, pointer: str) -> str:
     if isinstance(node, ScalarNode) and node.value.strip():
         return str(node.value)
@@ -73,7 +89,7 @@ def _text(node: Node, sink: Sink, pointer: str) -> str:
 def _term(key: str, node: Node, sink: Sink, pointer: str) -> Term:
     """A term is ``key: Label`` or ``key: {label: ..., description: ...}``."""
     if isinstance(node, MappingNode):
-        fields = {k.value: v for k, v in node.value}
+        fields = _fields(node, sink, pointer)
         unknown = set(fields) - {"label", "description"}
         for name in sorted(unknown):
             sink.error(node, "taxonomy-invalid", f"unknown key '{name}' in a term", pointer)
@@ -91,8 +107,7 @@ def _mapping(node: Node, sink: Sink, pointer: str) -> list[tuple[str, Node]]:
         sink.error(node, "taxonomy-invalid", "expected a mapping of key: label", pointer)
         return []
     out = []
-    for key, value in node.value:
-        name = str(key.value)
+    for name, (key, value) in _keyed(node, sink, pointer).items():
         if not KEY_RE.match(name):
             sink.error(key, "taxonomy-invalid",
                        f"'{name}' is not a valid key (lower-case letters, digits, dashes)",
@@ -111,10 +126,11 @@ def parse_taxonomy(data: bytes, path: str) -> Taxonomy:
     if not isinstance(root, MappingNode):
         sink.error(root, "taxonomy-invalid", "the taxonomy must be a mapping of sections")
         raise TaxonomyError(sink)
-    sections = {k.value: (k, v) for k, v in root.value}
-    for name in sections:
+    keyed = _keyed(root, sink, "")
+    sections = {name: value for name, (_, value) in keyed.items()}
+    for name, (key, _) in keyed.items():
         if name not in SECTIONS:
-            sink.error(sections[name][0], "taxonomy-invalid", f"unknown section '{name}'",
+            sink.error(key, "taxonomy-invalid", f"unknown section '{name}'",
                        hint="sections are " + ", ".join(SECTIONS))
     plain: dict[str, dict[str, Term]] = {}
     for name in ("teams", "touchpoints", "promises"):
@@ -123,19 +139,20 @@ def parse_taxonomy(data: bytes, path: str) -> Taxonomy:
             plain[name] = {}
             continue
         plain[name] = {k: _term(k, v, sink, f"/{name}/{k}")
-                       for k, v in _mapping(sections[name][1], sink, f"/{name}")}
+                       for k, v in _mapping(sections[name], sink, f"/{name}")}
     categories: dict[str, Category] = {}
     if "root_causes" not in sections:
         sink.error(root, "taxonomy-invalid", "the section 'root_causes' is missing")
     else:
-        for key, node in _mapping(sections["root_causes"][1], sink, "/root_causes"):
+        for key, node in _mapping(sections["root_causes"], sink, "/root_causes"):
             pointer = f"/root_causes/{key}"
             if not isinstance(node, MappingNode):
                 sink.error(node, "taxonomy-invalid",
                            "a category is a mapping with 'label' and 'causes'", pointer)
                 continue
-            fields = {k.value: v for k, v in node.value}
-            rest = [(k, v) for k, v in node.value if k.value != "causes"]
+            fields = _fields(node, sink, pointer)
+            rest = [(k, v) for k, v in node.value
+                    if isinstance(k, ScalarNode) and k.value != "causes"]
             head = _term(key, MappingNode(node.tag, rest, node.start_mark), sink, pointer)
             if "causes" not in fields:
                 sink.error(node, "taxonomy-invalid", f"the category '{key}' has no causes",

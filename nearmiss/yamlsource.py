@@ -8,6 +8,7 @@ and a walk over the node graph can refuse aliases before anything expands them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -22,14 +23,21 @@ except ImportError:  # pragma: no cover - wheels for every supported platform sh
 
 _YAML = "tag:yaml.org,2002:"
 STR_TAG = _YAML + "str"
-# Tags the resolver gives plain scalars and collections; anything else was written explicitly.
-_PLAIN_TAGS = frozenset(
-    _YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
-)
+# Tags the resolver gives plain scalars and collections ('=' and '<<' resolve to 'value'
+# and 'merge'); anything else was written explicitly.
+_PLAIN_TAGS = frozenset(_YAML + t for t in (
+    "str", "int", "float", "bool", "null", "timestamp", "value", "merge", "map", "seq"))
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 100
+# Cheap upper bounds on nesting: flow brackets, and per line the indentation plus block
+# indicators. Only a file past either bound pays for the exact count over parse events.
+_FLOW_HINT = MAX_DEPTH // 2 - 2
+_DEEP_BLOCK_HINT = re.compile(r"^(?:[ \t]|[-?:][ \t]){%d}" % (MAX_DEPTH // 2 - 2), re.M)
 
 
-def position(node: Node) -> tuple[int, int]:
-    """1-based line and column of a node, as editors and the text output count them."""
+def position(node: Node | yaml.Event) -> tuple[int, int]:
+    """1-based line and column of a node or event, as editors and the text output count."""
     mark = node.start_mark
     return mark.line + 1, mark.column + 1
 
@@ -85,24 +93,74 @@ def decode(data: bytes, sink: Sink) -> str | None:
         return None
 
 
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, sink: Sink) -> None:
+    """Turn any parser exception into one problem on one line, at the right place."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        # libyaml counts the position in UTF-8 bytes, the pure-Python reader in characters
+        index = exc.position
+        if isinstance(exc.character, int):
+            index = len(text.encode("utf-8")[:exc.position].decode("utf-8", "ignore"))
+        where = _line_column(text, index)
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        sink.error(where, "yaml-syntax",
+                   f"the character U+{code:04X} is not allowed in a YAML file",
+                   hint="delete it; such characters often come with text pasted from elsewhere")
+        return
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        sink.error((1, 1), "yaml-syntax", _one_line(f"this is not valid YAML: {exc}"))
+        return
+    mark = exc.problem_mark or exc.context_mark
+    where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    said = f"{exc.context or ''} {exc.problem or ''}"
+    if "expected a single document" in said:
+        sink.error(where, "yaml-multiple-documents",
+                   "a record file holds exactly one YAML document; this one starts another",
+                   hint="remove the '---' line, or move the second record to its own file")
+        return
+    context = f" ({exc.context})" if exc.context else ""
+    sink.error(where, "yaml-syntax", _one_line(f"this is not valid YAML: {exc.problem}{context}"))
+
+
+def _too_deep(text: str, sink: Sink) -> bool:
+    """Refuse documents nested past MAX_DEPTH before composing them: libyaml's composer
+    recurses, and a few ten thousand nested brackets crash the process."""
+    if text.count("[") + text.count("{") <= _FLOW_HINT and not _DEEP_BLOCK_HINT.search(text):
+        return False
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    sink.error(position(event), "yaml-too-deep",
+                               f"the values are nested more than {MAX_DEPTH} levels deep",
+                               hint="a record needs only a few levels; check for stray brackets")
+                    return True
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        _syntax_problem(exc, text, sink)
+        return True
+    return False
+
+
 def compose(text: str, sink: Sink) -> Node | None:
     """Parse one YAML document into nodes; syntax errors become problems, never exceptions."""
+    if _too_deep(text, sink):
+        return None
     try:
         return yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        if exc.problem and "expected a single document" in str(exc.problem):
-            sink.error(where, "yaml-multiple-documents",
-                       "a record file holds exactly one YAML document; this one starts another",
-                       hint="remove the '---' line, or move the second record to its own file")
-        else:
-            reason = exc.problem or str(exc)
-            context = f" ({exc.context})" if exc.context else ""
-            sink.error(where, "yaml-syntax", f"this is not valid YAML: {reason}{context}")
-        return None
     except yaml.YAMLError as exc:
-        sink.error((1, 1), "yaml-syntax", f"this is not valid YAML: {exc}")
+        _syntax_problem(exc, text, sink)
         return None
 
 
@@ -118,9 +176,6 @@ def screen(root: Node, sink: Sink) -> bool:
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            sink.error(node, "yaml-alias",
-                       "anchors and aliases (&name / *name) are not allowed in records",
-                       hint="write the value out in full")
             sound = False
             continue
         seen.add(id(node))
@@ -148,8 +203,23 @@ def screen(root: Node, sink: Sink) -> bool:
     return sound
 
 
+def _aliases(text: str, sink: Sink) -> None:
+    """Report each alias where it is written; only run once composing found one (rare)."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            sink.error(position(event), "yaml-alias",
+                       f"the alias '*{event.anchor}' repeats another part of the file; "
+                       "aliases are not allowed in records",
+                       hint="write the value out in full")
+
+
 def load(data: bytes, sink: Sink) -> Node | None:
     """Bytes to a screened node tree, or None with the reasons in ``sink``."""
+    if len(data) > MAX_BYTES:
+        sink.error((1, 1), "file-too-large",
+                   f"the file has {len(data):,} bytes; a record may have at most {MAX_BYTES:,}",
+                   hint="a record tells one story; link to longer documents instead")
+        return None
     text = decode(data, sink)
     if text is None:
         return None
@@ -158,4 +228,9 @@ def load(data: bytes, sink: Sink) -> Node | None:
         if not sink.problems:
             sink.error((1, 1), "empty-file", "the file is empty; a record needs at least a title")
         return None
-    return root if screen(root, sink) else None
+    errors = len(sink.problems)
+    if screen(root, sink):
+        return root
+    if len(sink.problems) == errors:  # nothing but shared nodes: aliases, found by events
+        _aliases(text, sink)
+    return None

@@ -1,0 +1,81 @@
+"""Shared helpers: where the fixtures are, and how to build a temporary learning log."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TAXONOMY_FIXTURE = FIXTURES / "taxonomy" / "_taxonomy.yaml"
+VALID_DIR = FIXTURES / "valid"
+INVALID_DIR = FIXTURES / "invalid"
+
+# "Today" for tree checks in tests: after every fixture's dates, so date-in-future stays quiet.
+FIXED_TODAY = date(2026, 6, 30)
+
+_EXPECT = re.compile(r"^# expect: (?P<code>[a-z-]+) (?P<line>\d+):(?P<column>\d+)\s*$")
+
+
+def valid_fixtures() -> list[Path]:
+    return sorted(p for p in VALID_DIR.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def invalid_fixtures() -> list[Path]:
+    return sorted(p for p in INVALID_DIR.rglob("*") if p.suffix in (".yaml", ".yml"))
+
+
+def expectations(fixture: Path) -> Counter[tuple[str, int, int]]:
+    """The '# expect: code line:col' lines at the top of an invalid fixture, as a multiset."""
+    found: Counter[tuple[str, int, int]] = Counter()
+    for line in fixture.read_text(encoding="utf-8").splitlines():
+        match = _EXPECT.match(line)
+        if match:
+            found[(match["code"], int(match["line"]), int(match["column"]))] += 1
+        elif not line.startswith("#"):
+            break  # expectations live in the leading comment block only
+    return found
+
+
+def build_learning_log(root: Path, *, with_valid_records: bool = True,
+                       with_taxonomy: bool = True) -> Path:
+    """Create ``root/incidents`` holding the fixture taxonomy and (by default) every valid
+    fixture record under ``incidents/2026/``; returns the incidents folder."""
+    folder = root / "incidents"
+    (folder / "2026").mkdir(parents=True, exist_ok=True)
+    if with_taxonomy:
+        shutil.copyfile(TAXONOMY_FIXTURE, folder / "_taxonomy.yaml")
+    if with_valid_records:
+        for record in valid_fixtures():
+            shutil.copyfile(record, folder / "2026" / record.name)
+    return folder
+
+
+def add_record(folder: Path, name: str, content: str | bytes, subfolder: str = "2026") -> Path:
+    """Write one record file (text as UTF-8, or exact bytes) into the learning log."""
+    path = folder / subfolder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def minimal_near_miss(occurred: str = "2026-03-14", **fields: str) -> str:
+    """The smallest valid near miss as YAML text; keyword arguments add or replace fields
+    (a value of "" drops the field)."""
+    values = {
+        "title": "Courtesy call nearly skipped",
+        "kind": "near-miss",
+        "status": "open",
+        "occurred": occurred,
+        "team": "field-service",
+        "severity": "medium",
+        "what_happened": "The visit overran and nobody called the next customer.",
+        "caught_by": "The technician phoned ahead.",
+    }
+    values.update(fields)
+    return "".join(f"{key}: {value}\n" for key, value in values.items() if value != "")
