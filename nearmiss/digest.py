@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from nearmiss.model import Record, day_of
+from nearmiss.model import CAUGHT_HOW_WORDS, Record, day_of
 from nearmiss.stats import compute
 from nearmiss.tables import Table, pct, render_markdown
 from nearmiss.taxonomy import Taxonomy
@@ -97,7 +97,7 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
                 "matters most: what nearly went wrong?", ""]
     for r in saves:
         out += [f"### {_title(r, link)}", ""]
-        how = f" (caught by {r.caught_how})" if r.caught_how else ""
+        how = f", caught by {CAUGHT_HOW_WORDS[r.caught_how]}" if r.caught_how else ""
         out += [f"*{day_of(r.occurred)}, {_term(taxonomy.teams, r.team)}{how}*", ""]
         out += _quote(r.caught_by or "") + [""]
         if r.kudos:

@@ -28,8 +28,8 @@ def spread(days: list[int]) -> dict[str, Any]:
     if not days:
         return {"count": 0, "median": None, "p90": None}
     p90 = statistics.quantiles(days, n=10, method="inclusive")[8] if len(days) > 1 else days[0]
-    return {"count": len(days), "median": round(statistics.median(days), 1),
-            "p90": round(p90, 1)}
+    return {"count": len(days), "median": round(float(statistics.median(days)), 1),
+            "p90": round(float(p90), 1)}
 
 
 def action_state(action: Action, as_of: date) -> str:
@@ -227,11 +227,8 @@ def _breakdowns(records: list[Record], taxonomy: Taxonomy, as_of: date,
     by_month: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         by_month[r.day.strftime("%Y-%m")].append(r)
-    if records:
-        first = since or records[0].day
-        last = until or records[-1].day
-        out["month"] = [{"key": m, "label": m, **summary(by_month.get(m, []), as_of)}
-                        for m in _months(first, last)]
-    else:
-        out["month"] = []
+    first = since or (records[0].day if records else None)
+    last = until or (records[-1].day if records else None)
+    out["month"] = [{"key": m, "label": m, **summary(by_month.get(m, []), as_of)}
+                    for m in _months(first, last)] if first and last else []
     return out

@@ -124,6 +124,11 @@ def rows_csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+def actions_heading(rows: list[dict[str, Any]], as_of: Any) -> str:
+    overdue = sum(r["state"] == "overdue" for r in rows)
+    return f"Follow-up actions as of {as_of}: {len(rows)} listed, {overdue} overdue"
+
+
 def actions_tables(rows: list[dict[str, Any]], as_of: Any) -> list[Table]:
     """One table per owner, owners with the oldest overdue action first."""
     owners: dict[str, list[dict[str, Any]]] = {}
@@ -137,6 +142,12 @@ def actions_tables(rows: list[dict[str, Any]], as_of: Any) -> list[Table]:
                                             else ""), r["action"], r["record"]]
                    for r in items])
             for owner, items in owners.items()]
+
+
+def _no_cause_note(n: int) -> str:
+    if n == 0:
+        return "Every record names its root causes."
+    return f"{n} record{' has' if n == 1 else 's have'} no root cause yet."
 
 
 def _group_table(title: str, rows: list[dict[str, Any]]) -> Table:
@@ -162,14 +173,15 @@ def stats_tables(stats: Stats) -> list[Table]:
             ["failures that reached a customer", num(o["failures"])],
             ["prevention ratio", pct(o["prevention_ratio"])],
             ["saves by design (barrier)", pct(o["saves_by_design"])],
-            *[[f"saves by {how}", num(n)] for how, n in saves.items()],
+            *[[f"saves by {how}" if how != "unspecified" else "saves, how not recorded",
+               num(n)] for how, n in saves.items()],
         ], numeric={1}),
         Table("Root causes (Pareto)", ["cause", "near misses", "failures", "total", "share",
                                        "cumulative"],
-              [[r["key"], num(r["near_misses"]), num(r["failures"]),
+              [[r["label"], num(r["near_misses"]), num(r["failures"]),
                 num(r["total"]), pct(r["share"]), pct(r["cumulative_share"])]
                for r in stats.root_causes], numeric={1, 2, 3, 4, 5},
-              note=f"{stats.without_root_cause} records have no root cause yet."),
+              note=_no_cause_note(stats.without_root_cause)),
         Table("Categories (near misses per failure)",
               ["category", "near misses", "failures", "per failure", "share", "cumulative"],
               [[r["label"], num(r["near_misses"]), num(r["failures"]),
