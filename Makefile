@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (Python 3.11+, git, make):
 #   make serve   install, then serve the learning log from incidents/ at http://127.0.0.1:8000
 #   make test    install, then run the whole test suite
+# (make build writes the static site to site/; make bench prints the benchmarks)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -19,8 +20,11 @@ install: $(STAMP)
 check: install
 	$(BIN)/nearmiss check --strict
 
-serve: check
-	$(BIN)/nearmiss stats
+serve: install
+	$(BIN)/mkdocs serve
+
+build: install
+	$(BIN)/mkdocs build
 
 test: install
 	$(BIN)/python -m pytest

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import click
 
-from nearmiss import __version__, digest as digests, export as exports, report, tables
+from nearmiss import __version__, digest as digests, export as exports, report, site, tables
 from nearmiss.cache import Cache
+from nearmiss.files import write_atomic
 from nearmiss.checker import (
     RECORD_SUFFIXES, CannotRun, CheckResult, check_tree, iter_checked, load_taxonomy,
 )
@@ -85,8 +86,8 @@ def run_check(folder: Path, *, no_cache: bool, extra: tuple[Path, ...] = ()) -> 
         return check_tree(folder, date.today(), extra_files=extra,
                           cache=None if no_cache else Cache(folder))
     except CannotRun as exc:
-        for line in report.text(0, exc.problems).splitlines()[:-1]:
-            click.echo(line, err=True)
+        for problem in exc.problems:
+            click.echo(report.line(problem), err=True)
         click.echo(f"nearmiss: {exc}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
 
@@ -211,11 +212,13 @@ def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: boo
         click.echo(tables.rows_csv(rows), nl=False)
     else:
         owned = tables.actions_tables(rows, today)
+        heading = tables.actions_heading(rows, today)
         if fmt == "markdown":
-            click.echo(tables.render_markdown(owned), nl=False)
+            click.echo(f"# {heading}\n\n" + tables.render_markdown(owned), nl=False)
         else:
-            click.echo(tables.render_text(owned, report.use_colour(sys.stdout.isatty())),
-                       nl=False)
+            colour = report.use_colour(sys.stdout.isatty())
+            click.echo(click.style(heading, bold=True) if colour else heading)
+            click.echo("\n" + tables.render_text(owned, colour), nl=False)
     if fail_on_overdue and any(r["state"] == "overdue" for r in rows):
         sys.exit(EXIT_PROBLEMS)
 
@@ -256,18 +259,48 @@ def export(incidents: Path, fmt: str, as_of: date | None) -> None:
     skipped: list[str] = []
 
     def valid_rows() -> Iterator[dict[str, object]]:
-        for result, problems in iter_checked(incidents, taxonomy, today):
-            if result.record is None or any(p.is_error for p in problems):
-                skipped.append(result.path)
+        for result, problems in iter_checked(incidents, taxonomy, date.today()):
+            errors = sum(p.is_error for p in problems)
+            if result.record is None or errors:
+                skipped.append(f"{result.path} ({errors} error(s))")
                 continue
             yield exports.row(result.record, taxonomy, today)
 
-    exports.write(valid_rows(), fmt, click.get_text_stream("stdout"))
+    exports.write(valid_rows(), fmt, sys.stdout)
     if skipped:
         click.echo(f"nearmiss: {len(skipped)} record(s) with errors left out; run "
                    "'nearmiss check' to see why:", err=True)
-        for path in skipped:
-            click.echo(f"  {path}", err=True)
+        for line in skipped:
+            click.echo(f"  {line}", err=True)
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@incidents_option
+@as_of_option
+@click.option("--prefix", default="log", show_default=True,
+              help="Folder of the generated pages inside OUTDIR.")
+@click.option("--title", default="Learning log", show_default=True)
+@click.option("--overwrite", is_flag=True, help="Replace files a previous render wrote.")
+@no_cache_option
+def render(outdir: Path, incidents: Path, as_of: date | None, prefix: str, title: str,
+           overwrite: bool, no_cache: bool) -> None:
+    """Write the learning-log pages as plain Markdown files (and feed.xml) into OUTDIR,
+    for a site generator other than MkDocs."""
+    result = run_check(incidents, no_cache=no_cache)
+    _excluded_note(result)
+    pages, feed = site.build(result, as_of or date.today(),
+                             site.SiteOptions(prefix=prefix.strip("/"), title=title,
+                                              source_root="."))
+    outputs = [(page.path, page.markdown) for page in pages] + [("feed.xml", feed)]
+    existing = [path for path, _ in outputs if (outdir / path).exists()]
+    if existing and not overwrite:
+        click.echo(f"nearmiss: {len(existing)} file(s) already exist in {outdir}, e.g. "
+                   f"{existing[0]}; use --overwrite to replace them", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    for path, content in outputs:
+        write_atomic(outdir / path, content, overwrite=overwrite)
+    click.echo(f"wrote {len(outputs)} files to {outdir}")
 
 
 def main() -> None:

@@ -1,0 +1,138 @@
+"""The MkDocs plugin ``nearmiss``: a thin shell that feeds the learning-log pages to MkDocs.
+
+It checks the records on every build (serve keeps plugin instances, so nothing is kept
+between builds but the content-hash cache), logs each problem as a warning with the text
+``nearmiss check`` prints so ``mkdocs build --strict`` fails exactly when the check does,
+and adds the pages as generated files. Page content comes from ``nearmiss.site``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkDocsPage
+
+from nearmiss import charts, report, site
+from nearmiss.cache import Cache
+from nearmiss.checker import CannotRun, check_tree
+
+log = get_plugin_logger("nearmiss")
+CSS_PATH = "assets/nearmiss.css"
+FEED_PATH = "feed.xml"
+NEEDED_EXTENSIONS = ("admonition", "attr_list", "tables", "toc")
+_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+class NearmissConfig(Config):
+    enabled = c.Type(bool, default=True)
+    incidents = c.Type(str, default="incidents")
+    prefix = c.Type(str, default="log")
+    home = c.Type(bool, default=True)
+    title = c.Optional(c.Type(str))
+    edit_url = c.Optional(c.Type(str))
+    as_of = c.Optional(c.Type(str))
+    cache = c.Type(bool, default=True)
+
+
+class NearmissPlugin(BasePlugin[NearmissConfig]):
+    """Publishes ``incidents/`` as a learning log."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, str] = {}
+        self.edit_base: str | None = None
+
+    def folder(self, config: MkDocsConfig) -> Path:
+        """The incidents folder, relative to mkdocs.yml (not to where mkdocs was started)."""
+        base = Path(config.config_file_path or ".").parent
+        return base / self.config.incidents
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        for name in NEEDED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        if CSS_PATH not in config.extra_css:
+            config.extra_css.append(CSS_PATH)
+        self.edit_base = self.config.edit_url or _edit_base(config)
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return files
+        folder = self.folder(config)
+        try:
+            as_of = date.fromisoformat(self.config.as_of) if self.config.as_of else date.today()
+        except ValueError:
+            raise PluginError(f"nearmiss: as_of {self.config.as_of!r} is not a date") from None
+        try:
+            result = check_tree(folder, as_of,
+                                cache=Cache(folder) if self.config.cache else None)
+        except CannotRun as exc:
+            lines = [report.line(p) for p in exc.problems]
+            raise PluginError("\n".join([*lines, f"nearmiss: {exc}"])) from None
+        for problem in result.problems:
+            log.warning(report.line(problem))
+        options = site.SiteOptions(
+            prefix=self.config.prefix.strip("/"), home=self.config.home,
+            title=self.config.title or config.site_name, edit_base=self.edit_base,
+            source_root=str(Path(config.config_file_path or ".").parent),
+            site_url=config.site_url or "",
+        )
+        pages, feed = site.build(result, as_of, options)
+        self.sources = {}
+        for page in pages:
+            if files.get_file_from_path(page.path) is not None:
+                log.info(f"{page.path} exists in docs/; keeping it instead of the generated page")
+                continue
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, page.path, content=page.markdown,
+                                        inclusion=inclusion))
+            if page.source:
+                self.sources[page.path] = page.source
+        files.append(File.generated(config, FEED_PATH, content=feed))
+        css = (Path(__file__).with_name("site.css").read_text(encoding="utf-8")
+               + charts.CSS)
+        files.append(File.generated(config, CSS_PATH, content=css))
+        return files
+
+    def on_page_markdown(self, markdown: str, /, *, page: MkDocsPage, config: MkDocsConfig,
+                         files: Files) -> str | None:
+        """Point the theme's edit button of a record page at its YAML file."""
+        source = self.sources.get(page.file.src_uri)
+        if source is not None:
+            page.edit_url = self.edit_base + source if self.edit_base else None
+        return markdown
+
+    def on_post_page(self, output: str, /, *, page: MkDocsPage, config: MkDocsConfig
+                     ) -> str | None:
+        """Name Material's search dialog: its template leaves role="dialog" without an
+        accessible name, which axe-core reports as a serious violation."""
+        return output.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
+                 builder: Any) -> LiveReloadServer | None:
+        if self.config.enabled:
+            server.watch(str(self.folder(config)))
+        return server
+
+
+def _edit_base(config: MkDocsConfig) -> str | None:
+    """repo_url + edit_uri points into docs/; the records live beside docs/, one level up."""
+    if not config.repo_url or not config.edit_uri:
+        return None
+    edit_uri = config.edit_uri.rstrip("/")
+    docs = os.path.basename(os.path.normpath(config.docs_dir))
+    if edit_uri.endswith("/" + docs):
+        edit_uri = edit_uri[: -len(docs) - 1]
+    return config.repo_url.rstrip("/") + "/" + edit_uri.strip("/") + "/"

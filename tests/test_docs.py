@@ -1,0 +1,40 @@
+"""The user guide keeps up with the code: every rule code, field and command is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from nearmiss.cli import cli
+from nearmiss.model import ACTION_FIELDS, FIELDS
+from nearmiss.problems import CODES
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+README = DOCS.parent / "README.md"
+
+
+def test_every_rule_code_is_documented_with_its_meaning() -> None:
+    rules = (DOCS / "guide" / "rules.md").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (.+) \|$", rules, re.M))
+    assert documented == CODES
+
+
+def test_every_field_is_documented() -> None:
+    fields = (DOCS / "guide" / "fields.md").read_text(encoding="utf-8")
+    for name in [*FIELDS, *ACTION_FIELDS]:
+        assert f"| `{name}` |" in fields, name
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = README.read_text(encoding="utf-8")
+    for name in cli.commands:
+        assert f"`nearmiss {name}" in readme, name
+
+
+def test_readme_quick_start_has_the_two_commands() -> None:
+    readme = README.read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("##", 1)[0]
+    commands = re.findall(r"^(make \w+)", quick, re.M)
+    assert commands == ["make serve", "make test"]
+    ci = (DOCS.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
