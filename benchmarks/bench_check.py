@@ -1,8 +1,9 @@
-"""Print how long `nearmiss check` takes at 1k and 10k records next to the floors.
+"""Print how long `nearmiss check` and `nearmiss stats` take at 1k and 10k records next
+to the floors.
 
 Floors: reading the bytes of every file, and one bare libyaml parse (CSafeLoader load) of
 every file, single process. Check is timed cold (no cache) and warm (cache of the previous
-run). Run: python benchmarks/bench_check.py [N ...]
+run); stats cold is a cold check plus every figure. Run: python benchmarks/bench_check.py [N ...]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from generate import generate  # noqa: E402
 
 from nearmiss.cache import Cache  # noqa: E402
 from nearmiss.checker import check_tree, discover  # noqa: E402
+from nearmiss.stats import compute  # noqa: E402
 
 
 def timed(fn: object) -> float:
@@ -30,7 +32,7 @@ def timed(fn: object) -> float:
 
 def main(sizes: list[int]) -> None:
     print(f"{'records':>8} {'read':>8} {'C parse':>8} {'check cold':>11} "
-          f"{'check warm':>11} {'cold/parse':>11}")
+          f"{'check warm':>11} {'cold/parse':>11} {'stats cold':>11} {'stats/check':>12}")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = generate(n, Path(tmp))
@@ -48,8 +50,15 @@ def main(sizes: list[int]) -> None:
             cold = timed(run)
             warm = timed(run)
             assert result is not None and not result.problems, result.problems[:3]
+
+            def stats() -> None:
+                checked = check_tree(folder, date.today())
+                compute(checked.records, checked.taxonomy, date.today())
+
+            stats_cold = timed(stats)
             print(f"{n:>8} {read:>7.2f}s {parse:>7.2f}s {cold:>10.2f}s {warm:>10.2f}s "
-                  f"{cold / parse:>10.2f}x")
+                  f"{cold / parse:>10.2f}x {stats_cold:>10.2f}s {stats_cold / cold:>11.2f}x",
+                  flush=True)
 
 
 if __name__ == "__main__":

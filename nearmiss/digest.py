@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from nearmiss.model import CAUGHT_HOW_WORDS, Record, day_of
+from nearmiss import markup
+from nearmiss.model import CAUGHT_HOW_WORDS, SEVERITIES, Record, day_of
 from nearmiss.stats import compute
 from nearmiss.tables import Table, pct, render_markdown
 from nearmiss.taxonomy import Taxonomy
@@ -46,13 +47,34 @@ def _change(now: float | None, before: float | None, as_pct: bool) -> str:
     return f"{arrow} {amount}"
 
 
+SHOWN = 12  # stories per section: a digest is read over coffee, not scrolled
+EARLIER_SHOWN = 3  # earlier near misses named per warning sign
+_SEVERITY_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+
+
 def _title(record: Record, link: Link) -> str:
     target = link(record.id)
-    return f"[{record.title}]({target})" if target else record.title
+    return markup.link(record.title, target) if target else markup.text(record.title)
 
 
 def _quote(text: str) -> list[str]:
-    return ["> " + line if line else ">" for line in text.strip().splitlines()]
+    return ["> " + line if line else ">" for line in markup.block(text).splitlines()]
+
+
+def _most_telling(records: list[Record]) -> list[Record]:
+    """The stories to tell first: the most severe, then the earliest."""
+    return sorted(records, key=lambda r: (_SEVERITY_RANK[r.severity], r.day, r.id))
+
+
+def _more(n: int, what: str) -> list[str]:
+    return [f"*…and {n} more {what} this month.*", ""] if n > 0 else []
+
+
+def earlier_list(ids: list[str], name: Callable[[str], str]) -> str:
+    """The latest few earlier near misses of a warning sign, and how many more there are."""
+    latest = ids[-EARLIER_SHOWN:]
+    rest = len(ids) - len(latest)
+    return (f"{rest} others, then " if rest else "") + ", ".join(name(i) for i in latest)
 
 
 def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
@@ -90,25 +112,28 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
     ], numeric={1, 2})
     out.append(render_markdown([table]))
 
-    saves = [r for r in shown if r.is_near_miss]
+    saves = _most_telling([r for r in shown if r.is_near_miss])
     out += ["## Saves to celebrate", ""]
     if not saves:
         out += ["No near misses were recorded this month. Quiet months are when reporting "
                 "matters most: what nearly went wrong?", ""]
-    for r in saves:
+    for r in saves[:SHOWN]:
         out += [f"### {_title(r, link)}", ""]
         how = f", caught by {CAUGHT_HOW_WORDS[r.caught_how]}" if r.caught_how else ""
-        out += [f"*{day_of(r.occurred)}, {_term(taxonomy.teams, r.team)}{how}*", ""]
+        team = markup.text(_term(taxonomy.teams, r.team))
+        out += [f"*{day_of(r.occurred)}, {team}{how}*", ""]
         out += _quote(r.caught_by or "") + [""]
         if r.kudos:
-            out += ["**Thank you:** " + ", ".join(r.kudos), ""]
+            out += ["**Thank you:** " + ", ".join(markup.text(k) for k in r.kudos), ""]
+    out += _more(len(saves) - SHOWN, "saves")
 
     changed = _changes(records, first, last, include_internal)
     out += ["## What changed because someone reported", ""]
-    out += [f"- {c['action']} ({c['owner']}, done {c['done_on']}), after "
-            f"*{_title(c['record'], link)}*" for c in changed] or ["Nothing was completed "
-                                                                   "this month."]
+    out += [f"- {markup.text(c['action'])} ({markup.text(c['owner'])}, done {c['done_on']}), "
+            f"after *{_title(c['record'], link)}*" for c in changed[:SHOWN * 2]] \
+        or ["Nothing was completed this month."]
     out.append("")
+    out += _more(len(changed) - SHOWN * 2, "completed actions")
 
     by_id = {r.id: r for r in records}
     out += ["## Warning signs", ""]
@@ -117,24 +142,26 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
     if not signs:
         out += ["No failure this month repeated the cause of an earlier near miss.", ""]
     for w in signs:
-        earlier = ", ".join(_title(by_id[i], link) for i in w["near_misses"]
-                            if include_internal or by_id[i].visibility == "public")
-        cause = taxonomy.cause_label(w["cause"])
+        told = [i for i in w["near_misses"]
+                if include_internal or by_id[i].visibility == "public"]
+        earlier = earlier_list(told, lambda i: _title(by_id[i], link))
+        cause = markup.text(taxonomy.cause_label(w["cause"]))
         out.append(f"- *{_title(by_id[w['failure']], link)}* had the cause **{cause}**, "
                    f"seen before in: {earlier or 'an internal record'}")
     out.append("")
 
-    failures = [r for r in shown if not r.is_near_miss]
+    failures = _most_telling([r for r in shown if not r.is_near_miss])
     if failures:
         out += ["## Failures and what they teach", ""]
-        for r in failures:
+        for r in failures[:SHOWN]:
             out += [f"### {_title(r, link)}", ""]
             out += _quote(r.customer_impact or "") + [""]
             if r.lessons:
-                out += ["**Lessons:**", "", r.lessons.strip(), ""]
+                out += ["**Lessons:**", "", markup.block(r.lessons), ""]
+        out += _more(len(failures) - SHOWN, "failures")
     names = list(dict.fromkeys(k for r in shown for k in r.kudos))
     if names:
-        out += ["## Thank you", "", ", ".join(names), ""]
+        out += ["## Thank you", "", ", ".join(markup.text(n) for n in names), ""]
     return "\n".join(out).rstrip() + "\n"
 
 

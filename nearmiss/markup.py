@@ -6,6 +6,7 @@ fields are Markdown, but raw HTML in them is shown as text, never passed to the 
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -35,9 +36,45 @@ def link(label: str, target: str) -> str:
     return f"[{text(label)}]({target})"
 
 
+@functools.lru_cache(maxsize=4096)
+def _rel_dir(from_dir: str, to_dir: str) -> str:
+    return posixpath.relpath(to_dir, from_dir)
+
+
 def rel(from_page: str, to_page: str) -> str:
-    """A relative link between two pages of the site, which every Markdown tool resolves."""
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    """A relative link between two pages of the site, which every Markdown tool resolves.
+
+    Cached per pair of folders: a site links thousands of records from a few folders.
+    """
+    to_dir, name = posixpath.split(to_page)
+    prefix = _rel_dir(posixpath.dirname(from_page) or ".", to_dir or ".")
+    return name if prefix == "." else f"{prefix}/{name}"
+
+
+def url(page: str, style: str) -> str:
+    """Where a page ends up: 'directory' (a/b/ for a/b.md, MkDocs' default), 'file'
+    (a/b.html) or 'md' (the Markdown file itself, for `nearmiss render`)."""
+    if style == "md":
+        return page
+    stem = page[:-3]
+    if style == "file":
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[:-5]
+    return stem + "/"
+
+
+def href(from_page: str, to_page: str, style: str) -> str:
+    """A relative URL from one page to another as the browser resolves it."""
+    if style == "md":
+        return rel(from_page, to_page)
+    here, there = url(from_page, style), url(to_page, style)
+    base = here if style == "directory" else posixpath.dirname(here)
+    target_dir, name = posixpath.split(there) if style == "file" else (there.rstrip("/"), "")
+    prefix = _rel_dir(base.rstrip("/") or ".", target_dir or ".")
+    if style == "file":
+        return name if prefix == "." else f"{prefix}/{name}"
+    return "./" if prefix == "." else prefix + "/"
 
 
 def table(headers: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset()

@@ -88,6 +88,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):
             title=self.config.title or config.site_name, edit_base=self.edit_base,
             source_root=str(Path(config.config_file_path or ".").parent),
             site_url=config.site_url or "",
+            link_style="directory" if config.use_directory_urls else "file",
         )
         pages, feed = site.build(result, as_of, options)
         self.sources = {}

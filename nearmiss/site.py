@@ -30,13 +30,29 @@ FEED_SIZE = 50
 
 @dataclass(frozen=True)
 class Page:
-    """One page: where it goes, its Markdown, and whether the navigation lists it."""
+    """One page: where it goes, its Markdown, and whether navigation and search list it.
+
+    Only the home page, the dashboard and the record pages are searchable: a search for a
+    word of a story should land on the story, not on every list that names it.
+    """
 
     path: str
     title: str
-    markdown: str
+    body: str
     in_nav: bool = False
     source: str | None = None  # the record's YAML file, for edit links
+    searchable: bool = False
+    tags: tuple[str, ...] = ()
+
+    @property
+    def markdown(self) -> str:
+        meta: dict[str, Any] = {}
+        if self.tags:
+            meta["tags"] = list(self.tags)
+        if not self.searchable:
+            meta["search"] = {"exclude": True}
+        front = f"---\n{json.dumps(meta)}\n---\n\n" if meta else ""
+        return front + self.body
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,10 @@ class SiteOptions:
     home: bool = True
     title: str = "Learning log"
     edit_base: str | None = None  # URL the YAML path is appended to for "edit" links
+    # how pages link in long record lists, written as HTML because Markdown tables of
+    # thousands of links dominate the build: 'md' keeps them Markdown (portable files),
+    # 'directory' or 'file' gives final URLs as MkDocs lays them out
+    link_style: str = "md"
     source_root: str = "."  # the folder YAML paths in edit links are relative to
     site_url: str = ""
 
@@ -116,9 +136,23 @@ class Site:
     def record_table(self, here: str, records: list[Record]) -> str:
         shown = [r for r in records if r.visibility == "public"]
         hidden = len(records) - len(shown)
-        rows = [[day_of(r.occurred).isoformat(), self.record_link(here, r.id),
-                 KIND_LABEL[r.kind], r.status, r.severity] for r in shown]
-        out = markup.table(["Date", "Record", "Kind", "Status", "Severity"], rows)
+        headers = ["Date", "Record", "Kind", "Status", "Severity"]
+        style = self.o.link_style
+        if style == "md":
+            rows = [[day_of(r.occurred).isoformat(), self.record_link(here, r.id),
+                     KIND_LABEL[r.kind], r.status, r.severity] for r in shown]
+            out = markup.table(headers, rows)
+        elif shown:
+            cells = "".join(
+                f'<tr><td>{day_of(r.occurred)}</td><td><a href="'
+                f'{markup.href(here, self.record_path(r.id), style)}">{attr(r.title)}</a></td>'
+                f"<td>{KIND_LABEL[r.kind]}</td><td>{r.status}</td><td>{r.severity}</td></tr>"
+                for r in shown)
+            out = ('<table class="nm-records"><thead><tr>'
+                   + "".join(f"<th>{h}</th>" for h in headers)
+                   + f"</tr></thead><tbody>{cells}</tbody></table>\n")
+        else:
+            out = ""
         if hidden:
             out += f"\n{hidden} internal record(s) also count here but have no page.\n"
         return out or "No records yet.\n"
@@ -151,7 +185,7 @@ class Site:
         for section in ("teams", "touchpoints", "promises"):
             yield from self.term_pages(section)
         yield from self.month_pages()
-        yield self.tags_page()
+        yield from self.tag_pages()
         yield self.warning_signs_page()
         yield self.actions_page()
         yield from self.digest_pages()
@@ -207,12 +241,12 @@ class Site:
             ("Dashboard", "dashboard.md"), ("Root causes", "causes/index.md"),
             ("Teams", "teams/index.md"), ("Touchpoints", "touchpoints/index.md"),
             ("Promises", "promises/index.md"), ("Months", "months/index.md"),
-            ("Tags", "tags.md"), ("Warning signs", "warning-signs.md"),
+            ("Tags", "tags/index.md"), ("Warning signs", "warning-signs.md"),
             ("Open actions", "actions.md"), ("Monthly digests", "digests/index.md"),
         ):
             out.append(f"- {markup.link(label, rel(here, self.path(target)))}")
         out.append(f"- [Feed of new records]({rel(here, 'feed.xml')})")
-        return Page(here, self.o.title, "\n".join(out) + "\n", in_nav=True)
+        return Page(here, self.o.title, "\n".join(out) + "\n", in_nav=True, searchable=True)
 
     def dashboard(self) -> Page:
         s = self.stats
@@ -240,12 +274,11 @@ class Site:
                                 "Near misses by how they were caught")),
         ]
         return Page(self.path("dashboard.md"), "Dashboard", "\n".join(sections) + "\n",
-                    in_nav=True)
+                    in_nav=True, searchable=True)
 
     def record_page(self, r: Record) -> Page:
         here = self.record_path(r.id)
-        meta = {"tags": list(r.tags)} if r.tags else {}
-        out = [f"---\n{json.dumps(meta)}\n---\n" if meta else "", f"# {text(r.title)}", ""]
+        out = [f"# {text(r.title)}", ""]
         facts = [
             ("Kind", KIND_LABEL[r.kind]), ("Status", r.status.capitalize()),
             ("Severity", r.severity), ("Occurred", str(day_of(r.occurred))),
@@ -303,7 +336,8 @@ class Site:
             out.append(f"[Edit this record]({attr(self.o.edit_base + source)})"
                        "{ .md-button }")
         out.append(f"\n<small>Source: <code>{attr(source)}</code></small>")
-        return Page(here, r.title, "\n".join(out) + "\n", source=source)
+        return Page(here, r.title, "\n".join(out) + "\n", source=source, searchable=True,
+                    tags=r.tags)
 
     def cause_pages(self) -> Iterator[Page]:
         index = self.path("causes", "index.md")
@@ -406,19 +440,22 @@ class Site:
                    "", "## Records", "", self.record_table(here, records)]
             yield Page(here, m["key"], "\n".join(out))
 
-    def tags_page(self) -> Page:
-        here = self.path("tags.md")
+    def tag_pages(self) -> Iterator[Page]:
+        """An index of tags with counts, and a page per tag: one page listing every record
+        under every tag would grow with records times tags."""
+        index = self.path("tags", "index.md")
         by_tag: dict[str, list[Record]] = defaultdict(list)
         for r in self.public:
             for t in r.tags:
                 by_tag[t].append(r)
-        out = ["# Tags", ""]
-        for tag in sorted(by_tag):
-            out += [f"## {text(tag)}", ""] + [f"- {self.record_link(here, r.id)}"
-                                             for r in by_tag[tag]] + [""]
-        if not by_tag:
-            out.append("No tags yet.")
-        return Page(here, "Tags", "\n".join(out) + "\n", in_nav=True)
+        rows = [[markup.link(tag, rel(index, self.path("tags", f"{tag}.md"))),
+                 str(len(by_tag[tag]))] for tag in sorted(by_tag)]
+        out = ["# Tags", "", markup.table(["Tag", "Records"], rows, frozenset({1}))
+               or "No tags yet."]
+        yield Page(index, "Tags", "\n".join(out) + "\n", in_nav=True)
+        for tag, records in sorted(by_tag.items()):
+            here = self.path("tags", f"{tag}.md")
+            yield Page(here, tag, f"# {text(tag)}\n\n" + self.record_table(here, records))
 
     def warning_signs_page(self) -> Page:
         here = self.path("warning-signs.md")
@@ -426,10 +463,10 @@ class Site:
                "Failures whose root cause an earlier near miss already had: the lesson was on "
                "offer before a customer paid for it.", ""]
         for w in self.stats.warning_signs:
-            out += [f"## {self.record_link(here, w['failure'])}", "",
-                    f"Cause: {self.cause_link(here, w['cause'])}. Seen before in:", ""]
-            out += [f"- {self.record_link(here, i)} ({day_of(self.by_id[i].occurred)})"
-                    for i in w["near_misses"]] + [""]
+            earlier = digest.earlier_list(w["near_misses"],
+                                          lambda i: self.record_link(here, i))
+            out += [f"- {self.record_link(here, w['failure'])}: "
+                    f"{self.cause_link(here, w['cause'])}, seen before in {earlier}"]
         if not self.stats.warning_signs:
             out.append("No failure has repeated the cause of an earlier near miss.")
         return Page(here, "Warning signs", "\n".join(out) + "\n", in_nav=True)

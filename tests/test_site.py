@@ -4,6 +4,7 @@ internal records stay unpublished, and strict mode fails on an invalid record.""
 from __future__ import annotations
 
 import json
+import re
 import logging
 import shutil
 import xml.etree.ElementTree as ET
@@ -104,7 +105,7 @@ def test_browse_pages_exist(sample_site: Path) -> None:
     for path in ("log/causes", "log/causes/process", "log/causes/process/no-buffer",
                  "log/teams", "log/teams/dispatch", "log/touchpoints/home-visit",
                  "log/promises/customer-valuing", "log/months/2026-08", "log/tags",
-                 "log/warning-signs", "log/digests/2026-08"):
+                 "log/warning-signs", "log/digests/2026-08", "log/tags/scheduling"):
         assert (sample_site / path / "index.html").is_file(), path
     assert "near misses recorded for every failure" in page(sample_site, "log/causes/tools")
 
@@ -184,3 +185,31 @@ def test_render_writes_the_same_pages_as_markdown(tmp_path: Path,
     assert (out / "index.md").is_file() and (out / "feed.xml").is_file()
     again = runner.invoke(cli, ["render", str(out)], catch_exceptions=False)
     assert again.exit_code == 2 and "--overwrite" in again.stderr
+
+
+def broken_links(site: Path) -> list[str]:
+    """Relative links in the built site that point at no file."""
+    broken = []
+    for html in site.rglob("*.html"):
+        for target in re.findall(r'href="([^"#?]+)', html.read_text(encoding="utf-8")):
+            if "://" in target or target.startswith(("mailto:", "/")):
+                continue
+            resolved = (html.parent / target).resolve()
+            if resolved.is_dir():
+                resolved = resolved / "index.html"
+            if not resolved.exists():
+                broken.append(f"{html.relative_to(site)} -> {target}")
+    return broken
+
+
+def test_every_link_in_the_site_resolves(sample_site: Path) -> None:
+    assert broken_links(sample_site) == []
+
+
+def test_links_resolve_without_directory_urls(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "use_directory_urls: false\n", encoding="utf-8")
+    site = build_site(project)
+    assert (site / "log" / "records" / f"{RECORD}.html").is_file()
+    assert broken_links(site) == []
