@@ -92,10 +92,12 @@ def test_home_renders_without_console_errors_or_outside_requests(page: Any,
 
 def test_search_finds_a_record_by_a_word_of_its_story(page: Any, base_url: str) -> None:
     page.goto(base_url)
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("carer")
+    page.wait_for_load_state("networkidle")  # the theme's script must be listening first
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially("carer", delay=30)
     result = page.locator(".md-search-result__item").first
-    result.wait_for(timeout=15000)
+    result.wait_for(timeout=60000)
     assert "Technician arrived two hours" in page.locator(".md-search-result__list").inner_text()
 
 
