@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from typing import Any
 
@@ -160,6 +161,7 @@ class Record:
     def is_near_miss(self) -> bool:
         return self.kind == "near-miss"
 
-    @property
+    @cached_property
     def day(self) -> date:
+        """The calendar day it occurred: every figure groups and filters by it."""
         return day_of(self.occurred)

@@ -7,6 +7,7 @@ docs/figures.md; keep the two in step.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -124,12 +125,14 @@ def warning_signs(failures: Iterable[Record], history: list[Record]) -> list[dic
         if r.is_near_miss:
             for cause in r.root_causes:
                 by_cause[cause].append(r)
+    days = {cause: [n.day for n in near] for cause, near in by_cause.items()}
     signs = []
     for f in sorted(failures, key=lambda r: (r.day, r.id)):
         for cause in f.root_causes:
-            earlier = [n.id for n in by_cause.get(cause, []) if n.day < f.day]
-            if earlier:
-                signs.append({"failure": f.id, "cause": cause, "near_misses": earlier})
+            count = bisect.bisect_left(days.get(cause, []), f.day)  # strictly earlier days
+            if count:
+                signs.append({"failure": f.id, "cause": cause,
+                              "near_misses": [n.id for n in by_cause[cause][:count]]})
     return signs
 
 
