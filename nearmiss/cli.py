@@ -21,7 +21,8 @@ from nearmiss import __version__, digest as digests, export as exports, report, 
 from nearmiss.cache import Cache
 from nearmiss.files import write_atomic
 from nearmiss.checker import (
-    RECORD_SUFFIXES, CannotRun, CheckResult, check_tree, iter_checked, load_taxonomy,
+    RECORD_SUFFIXES, CannotRun, CheckResult, check_tree, display_path, file_tree_problems,
+    iter_checked, load_taxonomy,
 )
 from nearmiss.problems import Problem
 from nearmiss.stats import Stats, action_list, compute
@@ -301,6 +302,163 @@ def render(outdir: Path, incidents: Path, as_of: date | None, prefix: str, title
     for path, content in outputs:
         write_atomic(outdir / path, content, overwrite=overwrite)
     click.echo(f"wrote {len(outputs)} files to {outdir}")
+
+
+def _ask(label: str, choices: dict[str, str] | None = None, default: str | None = None,
+         required: bool = True) -> str:
+    """One prompt; with choices, show each key with its label and accept only a key."""
+    if choices:
+        click.echo(f"{label}:")
+        for key, text in choices.items():
+            click.echo(f"  {key:<22} {text}")
+        kind: click.ParamType = click.Choice(list(choices))
+    else:
+        kind = click.STRING
+    value: str = click.prompt(label, type=kind, default=default if default is not None
+                              else (None if required else ""), show_default=bool(default),
+                              show_choices=False)
+    return value.strip()
+
+
+@cli.command()
+@incidents_option
+@click.option("--kind", type=click.Choice(["near-miss", "failure"]))
+@click.option("--title", help="What nearly happened, in one line (at most 120 characters).")
+@click.option("--occurred", type=Day(), help="When it happened (default: today).")
+@click.option("--team", help="Whose work it was in: a team key of the taxonomy.")
+@click.option("--severity", type=click.Choice(["low", "medium", "high", "critical"]))
+@click.option("--what-happened", help="The story, blameless.")
+@click.option("--caught-by", help="Near miss: how it was caught.")
+@click.option("--caught-how", type=click.Choice(["barrier", "person", "customer", "luck"]))
+@click.option("--customer-impact", help="Failure: what the customer experienced.")
+@click.option("--touchpoint", help="A touchpoint key of the taxonomy.")
+@click.option("--promise", help="A promise key of the taxonomy.")
+@click.option("--reported-by", help="Who raised it (or 'anonymous').")
+@click.option("--kudos", multiple=True, help="Someone to thank for the save (repeatable).")
+@click.option("--no-input", is_flag=True, help="Never prompt: take everything from options.")
+def new(incidents: Path, no_input: bool, kudos: tuple[str, ...], occurred: date | None,
+        **given: str | None) -> None:
+    """Record a new near miss or failure: asks for the essentials, writes
+    incidents/YYYY/YYYY-MM-DD-slug.yaml, checks it, and says what to do next."""
+    from nearmiss import authoring
+    from nearmiss.rules import check_record
+
+    try:
+        taxonomy, _ = load_taxonomy(incidents)
+    except CannotRun as exc:
+        for problem in exc.problems:
+            click.echo(report.line(problem), err=True)
+        click.echo(f"nearmiss: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    labels = {section: {k: t.label for k, t in getattr(taxonomy, section).items()}
+              for section in ("teams", "touchpoints", "promises")}
+    v: dict[str, str | list[str]] = {k: val for k, val in given.items() if val}
+    for key, section in (("team", "teams"), ("touchpoint", "touchpoints"),
+                         ("promise", "promises")):
+        if key in v and v[key] not in labels[section]:
+            raise click.BadParameter(f"{v[key]!r} is not one of: "
+                                     f"{', '.join(labels[section])}", param_hint=f"--{key}")
+    if not no_input:
+        v.setdefault("kind", _ask("Kind", {"near-miss": "caught before the customer felt it",
+                                           "failure": "it reached the customer"},
+                                  "near-miss"))
+        v.setdefault("title", _ask("Title (what nearly happened, one line)"))
+        occurred = occurred or Day().convert(_ask("Occurred", default=str(date.today())),
+                                             None, None)
+        v.setdefault("team", _ask("Team", labels["teams"]))
+        v.setdefault("what_happened", _ask("What happened (the story, blameless)"))
+        if v["kind"] == "near-miss":
+            v.setdefault("caught_by", _ask("How was it caught? (the save)"))
+            v.setdefault("caught_how", _ask(
+                "Caught by", {"barrier": "a designed check", "person": "someone's attention",
+                              "customer": "the customer told us", "luck": "plain luck"},
+                "person"))
+        else:
+            v.setdefault("customer_impact", _ask("What did the customer experience?"))
+        v.setdefault("severity", _ask("Severity (how bad it was, or would have been)",
+                                      {"low": "an inconvenience", "medium": "a broken promise",
+                                       "high": "real cost or distress for the customer",
+                                       "critical": "safety, legal or lasting harm"},
+                                      "medium"))
+    needed = ["kind", "title", "team", "severity", "what_happened"]
+    needed.append("caught_by" if v.get("kind") != "failure" else "customer_impact")
+    missing = [f"--{name.replace('_', '-')}" for name in needed if not v.get(name)]
+    if missing:
+        raise click.UsageError(f"missing {', '.join(missing)} (needed with --no-input)")
+    day = occurred or date.today()
+    v.update(status="open", occurred=day.isoformat(), reported=date.today().isoformat())
+    if kudos:
+        v["kudos"] = list(kudos)
+    path = authoring.new_record_path(incidents, day, str(v["title"]))
+    text = authoring.record_text(v, authoring.schema_reference(path, incidents))
+    checked = check_record(text.encode(), str(path), taxonomy)
+    problems = checked.problems + file_tree_problems(checked, {checked.id: [checked.path]},
+                                                     date.today())
+    if any(p.is_error for p in problems):
+        for problem in problems:
+            click.echo(report.line(problem), err=True)
+        click.echo("nearmiss: nothing was written; correct the values above", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    try:
+        write_atomic(path, text)
+    except FileExistsError:
+        click.echo(f"nearmiss: {path} appeared meanwhile; nothing was overwritten", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    click.echo(f"Created {display_path(path)}")
+    click.echo("Next: read it over (add touchpoint, promise, kudos if you like), then commit "
+               "it and open a pull request. Thank you for reporting!")
+
+
+@cli.command()
+@incidents_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema to this file instead of printing it.")
+def schema(incidents: Path, output: Path | None) -> None:
+    """A JSON Schema of a record, with this learning log's taxonomy, for editors.
+
+    Generated from the same field table the checker uses; regenerate it after changing
+    the taxonomy. See docs/guide/editors.md for VS Code.
+    """
+    from nearmiss.schema import record_schema
+
+    try:
+        taxonomy, _ = load_taxonomy(incidents)
+    except CannotRun as exc:
+        for problem in exc.problems:
+            click.echo(report.line(problem), err=True)
+        click.echo(f"nearmiss: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    text = json.dumps(record_schema(taxonomy), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(output, text, overwrite=True)
+    click.echo(f"wrote {output}")
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Start a learning log in DIRECTORY: starter taxonomy, an example record, the site,
+    pre-commit, GitHub Actions and GitLab CI, and a README for the team.
+
+    Nothing is overwritten: if any of those files exists, nothing is written at all.
+    """
+    from nearmiss import scaffold
+
+    planned = scaffold.files(date.today())
+    existing = [name for name in planned if (directory / name).exists()]
+    if existing:
+        click.echo(f"nearmiss: {directory} already has {', '.join(existing)}; nothing was "
+                   "written (move them aside, or start in an empty folder)", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    for name, content in planned.items():
+        write_atomic(directory / name, content)
+    click.echo(f"Started a learning log in {directory}:")
+    for name in planned:
+        click.echo(f"  {name}")
+    click.echo("Next: git init (if needed), commit, then `nearmiss new` to record the first "
+               "real near miss and `mkdocs serve` to see the site.")
 
 
 def main() -> None:

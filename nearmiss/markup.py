@@ -27,9 +27,18 @@ def attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+# A link target or reference definition that starts with a scheme that runs or embeds
+# content; spaces and an opening '<' are allowed before it, as browsers allow them.
+_UNSAFE_LINK = re.compile(
+    r"(\]\(\s*<?|^[ \t]*\[[^\]\n]*\]:[ \t]*<?)\s*(javascript|vbscript|data|file)\s*:",
+    re.IGNORECASE | re.MULTILINE)
+
+
 def block(value: str) -> str:
-    """A Markdown field: Markdown stays Markdown, raw HTML is shown, not run."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").strip()
+    """A Markdown field: Markdown stays Markdown, raw HTML is shown, not run, and a link
+    to a javascript:, vbscript:, data: or file: target goes nowhere."""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").strip()
+    return _UNSAFE_LINK.sub(r"\1#unsafe-\2-link-removed:", escaped)
 
 
 def link(label: str, target: str) -> str:

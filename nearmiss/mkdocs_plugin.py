@@ -22,7 +22,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from nearmiss import charts, report, site
+from nearmiss import charts, history, report, sanitize, site
 from nearmiss.cache import Cache
 from nearmiss.checker import CannotRun, check_tree
 
@@ -42,6 +42,7 @@ class NearmissConfig(Config):
     edit_url = c.Optional(c.Type(str))
     as_of = c.Optional(c.Type(str))
     cache = c.Type(bool, default=True)
+    git_dates = c.Type(bool, default=True)
 
 
 class NearmissPlugin(BasePlugin[NearmissConfig]):
@@ -49,6 +50,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):
 
     def __init__(self) -> None:
         self.sources: dict[str, str] = {}
+        self.record_text: set[str] = set()
         self.edit_base: str | None = None
 
     def folder(self, config: MkDocsConfig) -> Path:
@@ -89,9 +91,11 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):
             source_root=str(Path(config.config_file_path or ".").parent),
             site_url=config.site_url or "",
             link_style="directory" if config.use_directory_urls else "file",
+            history=history.record_dates(folder) if self.config.git_dates else {},
         )
         pages, feed = site.build(result, as_of, options)
         self.sources = {}
+        self.record_text = set()
         for page in pages:
             if files.get_file_from_path(page.path) is not None:
                 log.info(f"{page.path} exists in docs/; keeping it instead of the generated page")
@@ -101,6 +105,8 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):
                                         inclusion=inclusion))
             if page.source:
                 self.sources[page.path] = page.source
+            if page.record_text:
+                self.record_text.add(page.path)
         files.append(File.generated(config, FEED_PATH, content=feed))
         css = (Path(__file__).with_name("site.css").read_text(encoding="utf-8")
                + charts.CSS)
@@ -114,6 +120,13 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):
         if source is not None:
             page.edit_url = self.edit_base + source if self.edit_base else None
         return markdown
+
+    def on_page_content(self, html: str, /, *, page: MkDocsPage, config: MkDocsConfig,
+                        files: Files) -> str | None:
+        """Sanitize the HTML of pages that carry record text, before search indexes it."""
+        if page.file.src_uri in self.record_text:
+            return sanitize.clean_html(html)
+        return html
 
     def on_post_page(self, output: str, /, *, page: MkDocsPage, config: MkDocsConfig
                      ) -> str | None:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from nearmiss import charts, digest, markup
 from nearmiss.checker import CheckResult
+from nearmiss.history import Dates
 from nearmiss.markup import attr, block, rel, text
+from nearmiss.sanitize import page_title
 from nearmiss.model import CAUGHT_HOW_WORDS, Action, Record, day_of
 from nearmiss.stats import action_list, action_state, compute
 from nearmiss.tables import pct
@@ -43,16 +45,16 @@ class Page:
     source: str | None = None  # the record's YAML file, for edit links
     searchable: bool = False
     tags: tuple[str, ...] = ()
+    record_text: bool = False  # carries Markdown written in records: sanitized as HTML too
 
     @property
     def markdown(self) -> str:
-        meta: dict[str, Any] = {}
+        meta: dict[str, Any] = {"title": page_title(self.title)}
         if self.tags:
             meta["tags"] = list(self.tags)
         if not self.searchable:
             meta["search"] = {"exclude": True}
-        front = f"---\n{json.dumps(meta)}\n---\n\n" if meta else ""
-        return front + self.body
+        return f"---\n{json.dumps(meta)}\n---\n\n" + self.body
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class SiteOptions:
     # thousands of links dominate the build: 'md' keeps them Markdown (portable files),
     # 'directory' or 'file' gives final URLs as MkDocs lays them out
     link_style: str = "md"
+    history: Mapping[str, Dates] = field(default_factory=dict)  # by absolute file path
     source_root: str = "."  # the folder YAML paths in edit links are relative to
     site_url: str = ""
 
@@ -289,6 +292,11 @@ class Site:
         ]
         if r.reported_by:
             facts.append(("Reported by", text(r.reported_by)))
+        dates = self.o.history.get(os.path.abspath(r.path))
+        if dates is not None:
+            if dates.first:
+                facts.append(("First recorded", str(dates.first)))
+            facts.append(("Last changed", str(dates.last)))
         summary = markup.table([k for k, _ in facts[:5]], [[v for _, v in facts[:5]]]) + "\n" \
             + markup.table([k for k, _ in facts[5:]], [[v for _, v in facts[5:]]])
         out += [summary, "## What happened", "", block(r.what_happened), ""]
@@ -337,7 +345,7 @@ class Site:
                        "{ .md-button }")
         out.append(f"\n<small>Source: <code>{attr(source)}</code></small>")
         return Page(here, r.title, "\n".join(out) + "\n", source=source, searchable=True,
-                    tags=r.tags)
+                    tags=r.tags, record_text=True)
 
     def cause_pages(self) -> Iterator[Page]:
         index = self.path("causes", "index.md")
@@ -503,7 +511,8 @@ class Site:
                     r.visibility == "public" else None
 
             yield Page(here, f"Digest {m}", digest.render(self.result.records, self.taxonomy,
-                                                          m, self.as_of, link))
+                                                          m, self.as_of, link),
+                       record_text=True)
 
     def feed(self) -> str:
         """An Atom feed of the newest public records, newest first."""

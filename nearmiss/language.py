@@ -1,0 +1,486 @@
+"""Language checks on one free-text value: personal data that must not be published, and
+wording that blames a person instead of describing the system.
+
+Every function here takes one string and returns ``Finding`` s whose ``start``/``end`` are
+offsets into that string (``text[start:end] == excerpt``), sorted by ``start``. Nothing
+here reads YAML or knows about lines; the checker maps offsets to places. Only ``re`` is
+used, and every pattern is linear in the length of the text: runs are matched with
+possessive quantifiers or bounded repeats, candidates start only at the beginning of a
+run (a look-behind rules out every later start), and the finer decisions are made in
+Python on the few candidates.
+
+What ``personal_data`` detects
+------------------------------
+``email``
+    ``local@domain.tld``: a local part of letters, digits and ``. _ % + -`` (at most 64),
+    a domain of at least two dot-separated labels, the last one (the TLD) alphabetic and
+    at least two letters long. A trailing full stop or hyphen is not part of the address.
+    Not flagged: ``@mentions`` and ``name@`` (no local part or no domain),
+    ``user@localhost`` (no dot), image names such as ``icon@2x.png`` (file-extension
+    "TLD"). In a URL such as ``https://user:pw@host.example`` the ``pw@host.example`` part
+    is flagged.
+``phone``
+    7-15 digits in groups separated by single spaces, dashes or dots, in one of these
+    shapes:
+
+    * international: a leading ``+``, 8-15 digits, country code of 1-4 digits when grouped,
+      optionally ``(0)`` after it: ``+44 20 7946 0958``, ``+44 (0)20 7946 0958``,
+      ``+1-202-555-0143``, ``+442079460958``;
+    * national with a trunk ``0`` (or ``00`` international prefix): first group ``0`` +
+      non-zero digit and at least three digits long, later groups at least two digits,
+      9-15 digits in all: ``020 7946 0958``, ``0151-496-0123``, ``07700 900123``,
+      ``0044 20 7946 0958``, and ungrouped ``02079460958``;
+    * parenthesised area code: ``(555) 010-2030`` (3-3-4) or ``(020) 7946 0958``
+      (trunk 0 inside, 10-11 digits);
+    * North American 3-3-4 (or 1-3-3-4) with one separator used throughout and an area
+      code starting 2-9: ``202-555-0143``, ``555.010.2030``, ``1-800-555-0199``.
+
+    Not flagged: dates (``2026-03-14``, ``14.03.2026``, ``03-14-2026``), times (``10:40``),
+    ISO date-times, money (``£1,200.50``), ticket ids (``SD-4411``, ``INV-2026-0042``: a
+    number straight after a letter, ``-``, ``.``, ``,``, ``/``, ``:``, ``#`` or a currency
+    sign never starts a candidate), durations, years, percentages, versions, ranges
+    (``500-1000``), plain numbers, and numbers glued to letters or followed by ``:``/``.``
+    + digit. Also not flagged (false negatives): international numbers written without
+    ``+`` or ``00`` (``44 20 7946 0958``), 7-digit local numbers (``555-0143``), numbers
+    split with ``/``, and ungrouped numbers that do not start with ``0`` or ``+``.
+``card``
+    13-19 digits, either one unbroken run or grouped with single spaces/dashes as
+    4-4-4-1..4-4-4-4 (optionally a fifth group: 4-4-4-4-1..3) or 4-6-5 / 4-6-4 (Amex,
+    Diners), starting with 2-6 (the major networks' ranges), passing the Luhn check. A
+    run longer than 19 digits is not cut into a card. Not flagged: Luhn-invalid numbers,
+    numbers starting 0, 1, 7, 8 or 9, odd groupings (``41 1111 11111 11111``).
+``address``
+    * street addresses: a house number (``12``, ``12a``, ``12-14``), one to four
+      Capitalised words, and a street-type word (case-insensitive): Street/St, Road/Rd,
+      Avenue/Ave, Lane/Ln, Drive/Dr, Close, Way, Court/Ct, Place/Pl, Crescent/Cres,
+      Boulevard/Blvd, Terrace/Tce, Gardens/Gdns, Square/Sq, Grove, Mews, Parade,
+      Highway/Hwy, Parkway/Pkwy. The excerpt runs from the number to the street type.
+      "3 Dispatch Board" (no street type) and "the 10:00 visit" are not addresses; a
+      first word that is a month or weekday ("on 12 May Dr Patel …") is skipped, which
+      also misses a real "12 May Close".
+    * UK postcodes in upper case with the usual space: ``SW1A 1AA``, ``M1 1AE``,
+      ``B33 8TH`` (the letter rules of the format are applied, so ``A4 3PM`` is not one).
+      ``SW1A1AA`` (no space) and lower-case postcodes are not detected.
+    * a US state abbreviation followed by a 5-digit ZIP or ZIP+4: ``IL 62704``,
+      ``NY 10001-1234`` (the excerpt includes the state).
+
+    Known false positives: prose that happens to read "number, Capitalised words,
+    street-type word" ("2 Engineers Drive", "3 Better Way"), a 13-19 digit reference
+    number that passes Luhn (one in ten do), a 9-15 digit reference number starting ``0``.
+
+``allow`` holds exact strings known not to be personal data (the company hotline, the
+support address); a finding whose excerpt equals one of them after stripping (ignoring
+case for emails) is dropped. Where findings of different kinds overlap, one is kept, in
+the order email, card, phone, address.
+
+What ``blame`` detects
+----------------------
+Each phrase matches case-insensitively as whole words (``forgot`` does not match in
+``forgotten``, ``lazy`` not in ``lazybones``), with any run of whitespace, line breaks
+included, between its words, and ``'`` and ``’`` interchangeable. Longer phrases win
+(``forgot to`` over ``forgot``). ``DEFAULT_BLAME`` lists phrases that name a person's
+failing rather than a system condition; it leaves out words usually used about things
+(``forgotten``: "a forgotten setting", ``missed``, ``mistake``) and phrases usually used
+to say nobody is to blame (``to blame``, ``at fault``). Negation is not understood: "it
+was not their fault" is still flagged, and so is "no fault of" — rewording is the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["BLAME_HINT", "DEFAULT_BLAME", "KINDS", "Finding", "blame", "personal_data"]
+
+KINDS = ("email", "phone", "card", "address", "blame")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A piece of one text value: ``text[start:end] == excerpt``."""
+
+    start: int
+    end: int
+    kind: str
+    excerpt: str
+
+
+DEFAULT_BLAME: tuple[str, ...] = (
+    # an "error" of a person or role
+    "human error", "operator error", "user error", "staff error", "agent error",
+    # forgetting and not bothering
+    "forgot", "forgot to", "didn't bother", "did not bother", "couldn't be bothered",
+    # character judgements
+    "careless", "carelessly", "carelessness", "lazy", "laziness", "negligent",
+    "negligence", "incompetent", "incompetence", "sloppy", "reckless", "complacent",
+    "complacency", "inattentive", "stupid",
+    # attention and hindsight
+    "not paying attention", "wasn't paying attention", "should have known",
+    "failed to follow",
+    # fault
+    "their fault", "his fault", "her fault", "fault of",
+)
+
+BLAME_HINT = (
+    "describe what made the slip likely (what the screen showed, what the rota or process "
+    "assumed, what was missing) rather than who slipped"
+)
+
+# --- email ----------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]{1,64}@[\w.-]{1,255}")
+_NOT_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "tif", "tiff",
+                       "ico", "pdf", "css", "js", "html", "htm", "txt", "yaml", "yml"})
+
+
+def _label_ok(label: str) -> bool:
+    return bool(label) and label[0] != "-" and label[-1] != "-"
+
+
+def _emails(text: str) -> Iterator[Finding]:
+    if "@" not in text:
+        return
+    for m in _EMAIL.finditer(text):
+        start = m.start()
+        at = text.index("@", start)
+        while start < at and text[start] == ".":
+            start += 1
+        if start == at:
+            continue
+        labels: list[str] = []
+        for label in text[at + 1:m.end()].split("."):
+            if not _label_ok(label):
+                break
+            labels.append(label)
+        while len(labels) >= 2 and not (
+                labels[-1].isalpha() and len(labels[-1]) >= 2
+                and labels[-1].lower() not in _NOT_TLDS):
+            labels.pop()
+        if len(labels) < 2:
+            continue
+        end = at + 1 + len(".".join(labels))
+        yield Finding(start, end, "email", text[start:end])
+
+
+# --- digit runs shared by phone and card ----------------------------------------------
+
+# Characters that, straight before a number, make it part of something else: a word or
+# ticket id (SD-4411), a decimal or thousands group, a date, time or path, a reference
+# (#123) or an amount.
+_NOT_BEFORE = r"\w.,/:#%£$€¥+-"
+_SPACES = frozenset(" \u00a0")
+_DIGIT_AFTER_MEANS_MORE = frozenset(".,:/")
+
+
+def _glued_after(text: str, end: int) -> bool:
+    """Whether a number ending at ``end`` runs on into a word, decimal, time or percent."""
+    if end >= len(text):
+        return False
+    ch = text[end]
+    if ch.isalnum() or ch in "_%":
+        return True
+    return ch in _DIGIT_AFTER_MEANS_MORE and end + 1 < len(text) and text[end + 1].isdigit()
+
+
+# --- card -----------------------------------------------------------------------------
+
+_CARD_CHAIN = re.compile(rf"(?<![{_NOT_BEFORE}])[0-9]++(?:[ \u00a0-][0-9]++)*+")
+_CARD_GROUP = re.compile(r"[0-9]+")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _card_layout_ok(lengths: tuple[int, ...]) -> bool:
+    if not 13 <= sum(lengths) <= 19:
+        return False
+    if len(lengths) == 1 or lengths in ((4, 6, 5), (4, 6, 4)):
+        return True
+    return len(lengths) >= 4 and all(n == 4 for n in lengths[:-1]) and lengths[-1] <= 4
+
+
+def _cards(text: str) -> Iterator[Finding]:
+    for chain in _CARD_CHAIN.finditer(text):
+        groups = list(_CARD_GROUP.finditer(text, chain.start(), chain.end()))
+        n = len(groups)
+        i = 0
+        while i < n:
+            found = None
+            if (i == 0 or text[groups[i].start() - 1] in _SPACES) and text[groups[i].start()] in "23456":
+                for j in range(i, min(n, i + 5)):
+                    if j < n - 1 and text[groups[j].end()] not in _SPACES:
+                        continue
+                    lengths = tuple(len(g.group()) for g in groups[i:j + 1])
+                    if not _card_layout_ok(lengths):
+                        continue
+                    if j == n - 1 and _glued_after(text, chain.end()):
+                        continue
+                    if _luhn_ok("".join(g.group() for g in groups[i:j + 1])):
+                        found = j
+                        break
+            if found is None:
+                i += 1
+                continue
+            start, end = groups[i].start(), groups[found].end()
+            yield Finding(start, end, "card", text[start:end])
+            i = found + 1
+
+
+# --- phone ----------------------------------------------------------------------------
+
+_PHONE_CHAIN = re.compile(
+    rf"(?<![{_NOT_BEFORE}])\+?(?:\([0-9]{{1,5}}\)|[0-9]++)"
+    r"(?:[ .\u00a0-]?(?:\([0-9]{1,5}\)|[0-9]++))*+"
+)
+_PHONE_GROUP = re.compile(r"\(([0-9]{1,5})\)|([0-9]+)")
+_TRUNK = re.compile(r"0(?:0[1-9]|[1-9])[0-9]*")
+_MAX_PHONE_GROUPS = 7
+
+
+@dataclass(frozen=True)
+class _Group:
+    start: int
+    end: int
+    digits: str
+    paren: bool
+
+
+def _phone_groups(text: str, chain: re.Match[str]) -> list[_Group]:
+    return [
+        _Group(g.start(), g.end(), g.group(1) or g.group(2) or "", g.group(1) is not None)
+        for g in _PHONE_GROUP.finditer(text, chain.start(), chain.end())
+    ]
+
+
+def _sep(text: str, groups: list[_Group], k: int) -> str:
+    """The separator between groups ``k`` and ``k + 1`` ("" when they touch)."""
+    return text[groups[k].end:groups[k + 1].start]
+
+
+def _phone_end(text: str, groups: list[_Group], i: int, plus: bool) -> int | None:
+    """The index of the last group of a phone number starting at group ``i``, if any.
+
+    A number may end only before a space or at the end of the chain; among the shapes that
+    fit, the longest wins.
+    """
+    n = len(groups)
+    last = min(n, i + _MAX_PHONE_GROUPS) - 1
+
+    def may_end(j: int) -> bool:
+        return j == n - 1 or _sep(text, groups, j) in _SPACES
+
+    first = groups[i]
+    best: int | None = None
+
+    # international (+) and national trunk-0 numbers: free grouping
+    if plus or (not first.paren and _TRUNK.fullmatch(first.digits)):
+        if plus:
+            low, trunk_ok = 8, True
+            if first.paren:
+                return None
+        else:
+            low, trunk_ok = 9, False
+            if len(first.digits) < 3:
+                return None
+        digits = len(first.digits)
+        if digits > 15:
+            return None
+        if (plus or len(first.digits) <= 15) and low <= digits and may_end(i) and i == last:
+            best = i
+        elif low <= digits and may_end(i):
+            best = i
+        for j in range(i + 1, last + 1):
+            g = groups[j]
+            if g.paren:
+                # only "+44 (0)20 …"
+                if not (trunk_ok and j == i + 1 and g.digits == "0"):
+                    break
+                continue
+            if not plus and len(g.digits) < 2:
+                break
+            digits += len(g.digits)
+            if digits > 15:
+                break
+            if digits >= low and may_end(j):
+                best = j
+        if best is not None and best > i and plus and len(first.digits) > 4:
+            best = None if not may_end(i) or len(first.digits) < low else i
+        return best
+
+    # (555) 010-2030, (020) 7946 0958
+    if first.paren:
+        if first.digits[0] in "23456789" and len(first.digits) == 3:
+            if i + 2 <= last and [len(g.digits) for g in groups[i + 1:i + 3]] == [3, 4] \
+                    and not groups[i + 1].paren and not groups[i + 2].paren and may_end(i + 2):
+                return i + 2
+            return None
+        if _TRUNK.fullmatch(first.digits) and len(first.digits) >= 3:
+            digits = len(first.digits)
+            for j in range(i + 1, last + 1):
+                g = groups[j]
+                if g.paren or len(g.digits) < 2:
+                    break
+                digits += len(g.digits)
+                if digits > 11:
+                    break
+                if digits >= 10 and may_end(j):
+                    best = j
+        return best
+
+    # North American 202-555-0143, 1-800-555-0199
+    for shape in ((3, 3, 4), (1, 3, 3, 4)):
+        j = i + len(shape) - 1
+        if j > last:
+            continue
+        run = groups[i:j + 1]
+        if tuple(len(g.digits) for g in run) != shape or any(g.paren for g in run):
+            continue
+        if shape[0] == 1 and first.digits != "1":
+            continue
+        if run[-3].digits[0] not in "23456789":
+            continue
+        seps = {_sep(text, groups, k) for k in range(i, j)}
+        if len(seps) == 1 and seps <= {" ", "-", ".", "\u00a0"} and may_end(j):
+            return j
+    return None
+
+
+def _phones(text: str) -> Iterator[Finding]:
+    for chain in _PHONE_CHAIN.finditer(text):
+        groups = _phone_groups(text, chain)
+        plus_start = chain.start() if text[chain.start()] == "+" else None
+        n = len(groups)
+        i = 0
+        while i < n:
+            if i > 0 and text[groups[i].start - 1] not in _SPACES:
+                i += 1
+                continue
+            plus = i == 0 and plus_start is not None
+            j = _phone_end(text, groups, i, plus)
+            if j is not None and j == n - 1 and _glued_after(text, chain.end()):
+                j = None
+            if j is None:
+                i += 1
+                continue
+            start = plus_start if plus and plus_start is not None else groups[i].start
+            end = groups[j].end
+            yield Finding(start, end, "phone", text[start:end])
+            i = j + 1
+
+
+# --- address --------------------------------------------------------------------------
+
+_STREET_TYPES = (
+    "Street", "St", "Road", "Rd", "Avenue", "Ave", "Lane", "Ln", "Drive", "Dr", "Close",
+    "Way", "Court", "Ct", "Place", "Pl", "Crescent", "Cres", "Boulevard", "Blvd", "Terrace",
+    "Tce", "Gardens", "Gdns", "Square", "Sq", "Grove", "Mews", "Parade", "Highway", "Hwy",
+    "Parkway", "Pkwy",
+)
+_STREET = re.compile(
+    rf"(?<![{_NOT_BEFORE}])"
+    r"[0-9]{1,5}[A-Za-z]?(?:[-–][0-9]{1,5}[A-Za-z]?)?"
+    r"\s+(?P<first>[A-Z][\w'’-]{0,40})(?:\s+[A-Z][\w'’-]{0,40}){0,3}?"
+    r"\s+(?i:" + "|".join(sorted(_STREET_TYPES, key=len, reverse=True)) + r")(?![\w'’-])"
+)
+_CALENDAR_WORDS = frozenset(
+    "january february march april may june july august september october november december"
+    " jan feb mar apr jun jul aug sep sept oct nov dec"
+    " monday tuesday wednesday thursday friday saturday sunday"
+    " mon tue tues wed thu thur thurs fri sat sun".split()
+)
+_UK_POSTCODE = re.compile(
+    r"(?<![\w-])"
+    r"(?:[A-PR-UWYZ][0-9][0-9]?"
+    r"|[A-PR-UWYZ][A-HK-Y][0-9][0-9]?"
+    r"|[A-PR-UWYZ][0-9][A-HJKPSTUW]"
+    r"|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY])"
+    r"[ \u00a0][0-9][ABD-HJLNP-UW-Z]{2}"
+    r"(?![\w-])"
+)
+_US_STATES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV"
+    " NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
+).split()
+_US_ZIP = re.compile(
+    r"(?<![\w-])(?:" + "|".join(_US_STATES) + r")[ \u00a0][0-9]{5}(?:-[0-9]{4})?(?![\w-])"
+)
+
+
+def _addresses(text: str) -> Iterator[Finding]:
+    if any(ch.isdigit() for ch in text):
+        for m in _STREET.finditer(text):
+            if m.group("first").lower() in _CALENDAR_WORDS:
+                continue
+            yield Finding(m.start(), m.end(), "address", m.group())
+        for pattern in (_UK_POSTCODE, _US_ZIP):
+            for m in pattern.finditer(text):
+                yield Finding(m.start(), m.end(), "address", m.group())
+
+
+# --- personal data --------------------------------------------------------------------
+
+def personal_data(text: str, allow: Collection[str] = ()) -> list[Finding]:
+    """Emails, phone and card numbers and postal addresses in ``text`` (see the module
+    docstring for exactly what counts), minus the excerpts listed in ``allow``."""
+    allowed = {a.strip() for a in allow}
+    allowed_emails = {a.casefold() for a in allowed}
+    kept: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    for found in (_emails(text), _cards(text), _phones(text), _addresses(text)):
+        for f in found:
+            if any(f.start < e and s < f.end for s, e in taken):
+                continue
+            taken.append((f.start, f.end))
+            if f.excerpt in allowed or (f.kind == "email" and f.excerpt.casefold() in allowed_emails):
+                continue
+            kept.append(f)
+    kept.sort(key=lambda f: (f.start, f.end))
+    return kept
+
+
+# --- blame ----------------------------------------------------------------------------
+
+_WORD_CHAR = re.compile(r"\w")
+_APOSTROPHES = "'’"
+
+
+def _phrase_pattern(words: list[str]) -> str:
+    body = r"\s+".join(
+        "".join("['’]" if ch in _APOSTROPHES else re.escape(ch) for ch in word)
+        for word in words
+    )
+    if _WORD_CHAR.match(words[0][0]):
+        body = r"(?<!\w)" + body
+    if _WORD_CHAR.match(words[-1][-1]):
+        body += r"(?!\w)"
+    return body
+
+
+@lru_cache(maxsize=64)
+def _blame_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    split = sorted({tuple(p.split()) for p in phrases if p.split()},
+                   key=lambda words: (-len(" ".join(words)), words))
+    if not split:
+        return None
+    return re.compile("|".join(_phrase_pattern(list(words)) for words in split), re.IGNORECASE)
+
+
+def blame(text: str, phrases: Collection[str] = DEFAULT_BLAME) -> list[Finding]:
+    """Whole-word, case-insensitive occurrences of ``phrases`` in ``text`` (any whitespace,
+    line breaks included, between a phrase's words). ``phrases`` replaces the default."""
+    key = phrases if isinstance(phrases, tuple) else tuple(sorted(phrases))
+    pattern = _blame_pattern(key)
+    if pattern is None:
+        return []
+    return [Finding(m.start(), m.end(), "blame", m.group()) for m in pattern.finditer(text)]
