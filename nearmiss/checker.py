@@ -108,12 +108,20 @@ def load_taxonomy(folder: Path) -> tuple[Taxonomy, bytes]:
             from None
 
 
-def _read(shown: str) -> bytes | FileResult:
+def _read(shown: str, inside: str) -> bytes | FileResult:
+    """A file's bytes, or a result saying why it cannot be read. A symbolic link that leads
+    out of the incidents folder (``inside``, resolved) is refused, not followed: a pull
+    request must not be able to publish /etc/passwd or another repository's files."""
+    sink = Sink(shown)
+    if os.path.islink(shown) and not os.path.realpath(shown).startswith(inside + os.sep):
+        sink.error((1, 1), "symlink-outside",
+                   "this is a link to a file outside the incidents folder; it is not read",
+                   hint="copy the record into the folder instead of linking to it")
+        return FileResult(shown, Path(shown).stem, sink.problems)
     try:
         with open(shown, "rb") as handle:
             return handle.read()
     except OSError as exc:
-        sink = Sink(shown)
         reason = "it is a folder" if os.path.isdir(shown) else (exc.strerror or str(exc))
         sink.error((1, 1), "file-unreadable", f"the file cannot be read: {reason}")
         return FileResult(shown, Path(shown).stem, sink.problems)
@@ -154,8 +162,9 @@ def check_tree(folder: Path, today: date, *, extra_files: Iterable[Path] = (),
     results: dict[str, FileResult] = {}
     jobs: list[tuple[bytes, str]] = []
     hashes: dict[str, bytes] = {}
+    inside = os.path.realpath(folder)
     for shown in paths:
-        data = _read(shown)
+        data = _read(shown, inside)
         if isinstance(data, FileResult):
             results[shown] = data
             continue
@@ -187,8 +196,9 @@ def iter_checked(folder: Path, taxonomy: Taxonomy, today: date
     by_id: dict[str, list[str]] = defaultdict(list)
     for shown in paths:
         by_id[Path(shown).stem].append(shown)
+    inside = os.path.realpath(folder)
     for shown in paths:
-        data = _read(shown)
+        data = _read(shown, inside)
         result = data if isinstance(data, FileResult) else check_record(data, shown, taxonomy)
         yield result, result.problems + file_tree_problems(result, by_id, today)
 

@@ -285,28 +285,24 @@ def _phone_end(text: str, groups: list[_Group], i: int, plus: bool) -> int | Non
 
     # international (+) and national trunk-0 numbers: free grouping
     if plus or (not first.paren and _TRUNK.fullmatch(first.digits)):
-        if plus:
-            low, trunk_ok = 8, True
-            if first.paren:
-                return None
-        else:
-            low, trunk_ok = 9, False
-            if len(first.digits) < 3:
-                return None
+        if first.paren:
+            return None
+        low = 8 if plus else 9
+        if not plus and len(first.digits) < 3:
+            return None
         digits = len(first.digits)
         if digits > 15:
             return None
-        if (plus or len(first.digits) <= 15) and low <= digits and may_end(i) and i == last:
+        if digits >= low and may_end(i):
             best = i
-        elif low <= digits and may_end(i):
-            best = i
+        if len(first.digits) > (4 if plus else 6):
+            return best  # an ungrouped number: +442079460958, 02079460958
         for j in range(i + 1, last + 1):
             g = groups[j]
             if g.paren:
-                # only "+44 (0)20 …"
-                if not (trunk_ok and j == i + 1 and g.digits == "0"):
-                    break
-                continue
+                if plus and j == i + 1 and g.digits == "0":
+                    continue  # +44 (0)20 …
+                break
             if not plus and len(g.digits) < 2:
                 break
             digits += len(g.digits)
@@ -314,8 +310,6 @@ def _phone_end(text: str, groups: list[_Group], i: int, plus: bool) -> int | Non
                 break
             if digits >= low and may_end(j):
                 best = j
-        if best is not None and best > i and plus and len(first.digits) > 4:
-            best = None if not may_end(i) or len(first.digits) < low else i
         return best
 
     # (555) 010-2030, (020) 7946 0958

@@ -41,6 +41,7 @@ CODES: dict[str, str] = {
     "file-unreadable": "The file could not be read (permissions, a folder named like a record).",
     "file-encoding": "The file is not valid UTF-8 text.",
     "file-too-large": "The file is larger than a record can be (1 MiB).",
+    "symlink-outside": "A link to a file outside the incidents folder; refused, not read.",
     "yaml-syntax": "The file is not valid YAML.",
     "yaml-multiple-documents": "A record file holds more than one YAML document.",
     "yaml-alias": "Aliases (*name) are not allowed in records; write values out in full.",

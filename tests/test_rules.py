@@ -88,6 +88,7 @@ DEDICATED_TESTS = {
     "taxonomy-invalid": "test_taxonomy_invalid_cannot_run",
     "yaml-too-deep": "test_very_deep_nesting_is_a_problem_not_a_crash",
     "file-too-large": "test_file_over_the_size_limit_is_refused_before_parsing",
+    "symlink-outside": "test_link_out_of_the_folder_is_refused",
 }
 
 
@@ -365,6 +366,24 @@ def test_file_over_the_size_limit_is_refused_before_parsing(taxonomy: Taxonomy) 
     text = minimal_near_miss() + "lessons: |\n" + ("  a line of lessons\n" * 60_000)
     result = check_record(text.encode(), "2026-03-14-huge.yaml", taxonomy)
     assert [(p.code, p.line, p.column) for p in result.problems] == [("file-too-large", 1, 1)]
+
+
+def test_link_out_of_the_folder_is_refused(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = build_learning_log(tmp_path)
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(minimal_near_miss(), encoding="utf-8")
+    link = folder / "2026" / "2026-03-14-linked.yaml"
+    link.parent.mkdir(exist_ok=True)
+    link.symlink_to(outside)
+    inside = folder / "2026" / "2026-03-14-linked-inside.yaml"
+    inside.symlink_to(next(p for p in folder.rglob("*.yaml") if not p.is_symlink()
+                           and not p.name.startswith("_")))
+    result = check_tree(folder, FIXED_TODAY)
+    found = [(p.path, p.code, p.line, p.column) for p in result.problems
+             if p.code == "symlink-outside"]
+    assert found == [("incidents/2026/2026-03-14-linked.yaml", "symlink-outside", 1, 1)]
 
 
 # --- rules across files -----------------------------------------------------------------
