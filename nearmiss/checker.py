@@ -19,6 +19,7 @@ from nearmiss.cache import Cache, digest
 from nearmiss.model import Record, day_of
 from nearmiss.problems import Problem, Severity
 from nearmiss.rules import FileResult, check_record, suggest
+from nearmiss.settings import SETTINGS_FILE, Settings, SettingsError, parse_settings
 from nearmiss.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
 from nearmiss.yamlsource import Sink
 
@@ -108,6 +109,23 @@ def load_taxonomy(folder: Path) -> tuple[Taxonomy, bytes]:
             from None
 
 
+def load_settings(folder: Path) -> tuple[Settings, bytes]:
+    """The folder's optional settings; broken ones stop the check like a broken taxonomy."""
+    path = folder / SETTINGS_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Settings(), b""
+    except OSError as exc:
+        raise CannotRun(f"{display_path(path)}: cannot read the settings: {exc.strerror}") \
+            from None
+    try:
+        return parse_settings(data, display_path(path)), data
+    except SettingsError as exc:
+        raise CannotRun(f"{display_path(path)}: the settings cannot be used", exc.problems) \
+            from None
+
+
 def _read(shown: str, inside: str) -> bytes | FileResult:
     """A file's bytes, or a result saying why it cannot be read. A symbolic link that leads
     out of the incidents folder (``inside``, resolved) is refused, not followed: a pull
@@ -127,27 +145,28 @@ def _read(shown: str, inside: str) -> bytes | FileResult:
         return FileResult(shown, Path(shown).stem, sink.problems)
 
 
-_worker_taxonomy: Taxonomy | None = None
+_worker_context: tuple[Taxonomy, Settings] | None = None
 
 
-def _init_worker(taxonomy: Taxonomy) -> None:
-    global _worker_taxonomy
-    _worker_taxonomy = taxonomy
+def _init_worker(taxonomy: Taxonomy, settings: Settings) -> None:
+    global _worker_context
+    _worker_context = (taxonomy, settings)
 
 
 def _check_chunk(chunk: list[tuple[bytes, str]]) -> list[FileResult]:
-    assert _worker_taxonomy is not None
-    return [check_record(data, shown, _worker_taxonomy) for data, shown in chunk]
+    assert _worker_context is not None
+    return [check_record(data, shown, *_worker_context) for data, shown in chunk]
 
 
-def _check_many(jobs: list[tuple[bytes, str]], taxonomy: Taxonomy) -> Iterator[FileResult]:
+def _check_many(jobs: list[tuple[bytes, str]], taxonomy: Taxonomy,
+                settings: Settings) -> Iterator[FileResult]:
     if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 \
             or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (check_record(data, shown, taxonomy) for data, shown in jobs)
+        yield from (check_record(data, shown, taxonomy, settings) for data, shown in jobs)
         return
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(min(os.cpu_count() or 2, 4), _init_worker, (taxonomy,)) as pool:
+    with ctx.Pool(min(os.cpu_count() or 2, 4), _init_worker, (taxonomy, settings)) as pool:
         for results in pool.imap(_check_chunk, chunks):
             yield from results
 
@@ -156,9 +175,10 @@ def check_tree(folder: Path, today: date, *, extra_files: Iterable[Path] = (),
                cache: Cache | None = None) -> CheckResult:
     """Check every record below ``folder`` (plus ``extra_files``) against its taxonomy."""
     taxonomy, taxonomy_bytes = load_taxonomy(folder)
+    settings, settings_bytes = load_settings(folder)
     paths = sorted(set(discover(folder)) | {display_path(p) for p in extra_files})
     if cache is not None:
-        cache.open(digest(taxonomy_bytes))
+        cache.open(digest(taxonomy_bytes + b"\0" + settings_bytes))
     results: dict[str, FileResult] = {}
     jobs: list[tuple[bytes, str]] = []
     hashes: dict[str, bytes] = {}
@@ -174,7 +194,7 @@ def check_tree(folder: Path, today: date, *, extra_files: Iterable[Path] = (),
             results[shown] = hit
         else:
             jobs.append((data, shown))
-    for result in _check_many(jobs, taxonomy):
+    for result in _check_many(jobs, taxonomy, settings):
         results[result.path] = result
         if cache is not None:
             cache.put(result.path, hashes[result.path], result)
@@ -192,6 +212,7 @@ def iter_checked(folder: Path, taxonomy: Taxonomy, today: date
 
     Ids are file names, so the tree-wide rules need only the listing, not the parsed tree.
     """
+    settings, _ = load_settings(folder)
     paths = discover(folder)
     by_id: dict[str, list[str]] = defaultdict(list)
     for shown in paths:
@@ -199,7 +220,8 @@ def iter_checked(folder: Path, taxonomy: Taxonomy, today: date
     inside = os.path.realpath(folder)
     for shown in paths:
         data = _read(shown, inside)
-        result = data if isinstance(data, FileResult) else check_record(data, shown, taxonomy)
+        result = data if isinstance(data, FileResult) else check_record(data, shown, taxonomy,
+                                                                        settings)
         yield result, result.problems + file_tree_problems(result, by_id, today)
 
 

@@ -82,6 +82,11 @@ CODES: dict[str, str] = {
     "self-related": "A record lists itself in `related`.",
     "taxonomy-missing": "The taxonomy file `_taxonomy.yaml` is absent.",
     "taxonomy-invalid": "The taxonomy file does not have the expected shape.",
+    "settings-invalid": "The settings file `_settings.yaml` does not have the expected shape.",
+    "personal-data": "Text that looks like an e-mail address, phone or card number or postal "
+                     "address (warning).",
+    "blaming-language": "Words that blame a person rather than describe the system "
+                        "(warning).",
 }
 
 

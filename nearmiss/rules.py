@@ -20,7 +20,9 @@ from nearmiss.model import (
     ACTION_FIELDS, FIELDS, FOLLOW_UP_FIELDS, ID_RE, TAG_RE, Action, Day, FollowUp, Record,
     Spec, before, day_of,
 )
+from nearmiss.language import BLAME_HINT, blame, personal_data
 from nearmiss.problems import Problem
+from nearmiss.settings import Settings
 from nearmiss.taxonomy import Taxonomy
 from nearmiss.yamlsource import STR_TAG, Sink, load, position
 
@@ -38,6 +40,9 @@ _READ_AS = {
     "tag:yaml.org,2002:merge": "a merge key ('<<')",
 }
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+_NAMES = frozenset({"kudos", "reported_by", "owner"})  # names, not stories: no blame check
+_LOOKS_LIKE = {"email": "an e-mail address", "phone": "a phone number",
+               "card": "a payment card number", "address": "a postal address"}
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class _Reader:
         self.taxonomy = taxonomy
         self.related: list[Placed] = []
         self.events: list[Placed] = []
+        self.prose: list[tuple[ScalarNode, str, str, bool]] = []  # node, text, pointer, story
 
     def scalar(self, node: Node, ptr: str, what: str) -> str | None:
         if not isinstance(node, ScalarNode):
@@ -111,6 +117,7 @@ class _Reader:
         if spec.name == "title" and _LINE_BREAKS.intersection(value):
             self.sink.error(node, "title-line-break", "the title must stay on one line", ptr,
                             hint="use a plain one-line value, or '>-' to fold the lines")
+        self.prose.append((node, value, ptr, spec.name not in _NAMES))
         return value
 
     def date(self, node: Node, ptr: str) -> Day | None:
@@ -388,7 +395,45 @@ def _dates(sink: Sink, reader: _Reader, record_id: str, v: dict[str, Any],
                          hint="rename the file so its date matches when it occurred")
 
 
-def check_record(data: bytes, path: str, taxonomy: Taxonomy) -> FileResult:
+def _language(sink: Sink, reader: _Reader, data: bytes, settings: Settings) -> None:
+    """Warnings for personal data in any text and for blaming words in the stories, each
+    at the line and column where the words stand."""
+    lines: list[str] | None = None
+    for node, value, ptr, story in reader.prose:
+        found = personal_data(value, settings.allow_personal_data)
+        if story:
+            found += blame(value, settings.blame_phrases)
+        for f in found:
+            if lines is None:
+                lines = data.decode("utf-8-sig", errors="replace").splitlines()
+            where = _locate(lines, node, f.excerpt)
+            if f.kind == "blame":
+                sink.warning(where, "blaming-language",
+                             f"'{f.excerpt}' blames a person rather than the system", ptr,
+                             hint=BLAME_HINT)
+            else:
+                sink.warning(where, "personal-data",
+                             f"this looks like {_LOOKS_LIKE[f.kind]} ({f.excerpt!r}); records "
+                             "are published to everyone", ptr,
+                             hint="remove it; if it is not personal (a company number), add "
+                                  "it to personal_data.allow in _settings.yaml")
+
+
+def _locate(lines: list[str], node: ScalarNode, excerpt: str) -> tuple[int, int]:
+    """Where ``excerpt`` stands in the file: searched in the lines the value spans, since
+    block and folded scalars do not keep offsets; the value's own place otherwise."""
+    first, last = node.start_mark.line, min(node.end_mark.line, len(lines) - 1)
+    for needle in (excerpt, excerpt.split()[0] if excerpt.split() else excerpt):
+        for number in range(first, last + 1):
+            column = lines[number].find(needle, node.start_mark.column if number == first
+                                        else 0)
+            if column >= 0:
+                return number + 1, column + 1
+    return position(node)
+
+
+def check_record(data: bytes, path: str, taxonomy: Taxonomy,
+                 settings: Settings = Settings()) -> FileResult:
     """Check one record file's bytes; never raises on any input."""
     sink = Sink(path)
     record_id = PurePath(path).stem
@@ -397,7 +442,7 @@ def check_record(data: bytes, path: str, taxonomy: Taxonomy) -> FileResult:
                    f"the file name '{record_id}' is not a valid record id",
                    hint="name it YYYY-MM-DD-a-few-words.yaml, e.g. "
                         "2026-03-14-courtesy-call-nearly-skipped.yaml")
-    root = load(data, sink)
+    root = load(data, sink, settings.max_file_bytes)
     if root is None:
         return FileResult(path, record_id, sink.problems)
     reader = _Reader(sink, taxonomy)
@@ -408,6 +453,7 @@ def check_record(data: bytes, path: str, taxonomy: Taxonomy) -> FileResult:
     assert isinstance(root, MappingNode)
     _kind_and_status(sink, root, values, nodes)
     _dates(sink, reader, record_id, values, nodes)
+    _language(sink, reader, data, settings)
     record = None
     if not sink.has_errors:
         record = Record(id=record_id, path=path, **values)

@@ -213,11 +213,11 @@ def _aliases(text: str, sink: Sink) -> None:
                        hint="write the value out in full")
 
 
-def load(data: bytes, sink: Sink) -> Node | None:
+def load(data: bytes, sink: Sink, max_bytes: int = MAX_BYTES) -> Node | None:
     """Bytes to a screened node tree, or None with the reasons in ``sink``."""
-    if len(data) > MAX_BYTES:
+    if len(data) > max_bytes:
         sink.error((1, 1), "file-too-large",
-                   f"the file has {len(data):,} bytes; a record may have at most {MAX_BYTES:,}",
+                   f"the file has {len(data):,} bytes; a record may have at most {max_bytes:,}",
                    hint="a record tells one story; link to longer documents instead")
         return None
     text = decode(data, sink)

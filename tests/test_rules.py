@@ -28,7 +28,7 @@ from nearmiss.problems import CODES, Problem, Severity
 from nearmiss.rules import check_record
 from nearmiss.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
 
-WARNINGS = {"id-date-mismatch", "closed-date-not-closed"}
+WARNINGS = {"id-date-mismatch", "closed-date-not-closed", "personal-data", "blaming-language"}
 
 
 def found(problems: list[Problem]) -> Counter[tuple[str, int, int]]:
@@ -89,6 +89,7 @@ DEDICATED_TESTS = {
     "yaml-too-deep": "test_very_deep_nesting_is_a_problem_not_a_crash",
     "file-too-large": "test_file_over_the_size_limit_is_refused_before_parsing",
     "symlink-outside": "test_link_out_of_the_folder_is_refused",
+    "settings-invalid": "test_broken_settings_cannot_run",
 }
 
 
@@ -384,6 +385,36 @@ def test_link_out_of_the_folder_is_refused(tmp_path: Path,
     found = [(p.path, p.code, p.line, p.column) for p in result.problems
              if p.code == "symlink-outside"]
     assert found == [("incidents/2026/2026-03-14-linked.yaml", "symlink-outside", 1, 1)]
+
+
+def test_broken_settings_cannot_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = build_learning_log(tmp_path)
+    (folder / "_settings.yaml").write_text("blame:\n  also: oops\nmax_file_kb: -3\n",
+                                           encoding="utf-8")
+    with pytest.raises(CannotRun) as raised:
+        check_tree(folder, FIXED_TODAY)
+    assert sorted((p.code, p.line, p.column) for p in raised.value.problems) == [
+        ("settings-invalid", 2, 9), ("settings-invalid", 3, 14)]
+
+
+def test_settings_allow_known_numbers_and_drop_blame_phrases(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = build_learning_log(tmp_path, with_valid_records=False)
+    story = "Dispatch forgot to call; the hotline 0800 123 4567 was busy."
+    (folder / "2026" / "2026-03-14-x.yaml").write_text(
+        minimal_near_miss(what_happened=f'"{story}"'), encoding="utf-8")
+    codes = [p.code for p in check_tree(folder, FIXED_TODAY).problems]
+    assert sorted(codes) == ["blaming-language", "personal-data"]
+    (folder / "_settings.yaml").write_text(
+        'personal_data:\n  allow: ["0800 123 4567"]\nblame:\n  except: [forgot to, forgot]\n'
+        "max_file_kb: 1\n", encoding="utf-8")
+    assert check_tree(folder, FIXED_TODAY).problems == []
+    (folder / "2026" / "2026-03-14-x.yaml").write_text(
+        minimal_near_miss(lessons='"' + "x" * 2000 + '"'), encoding="utf-8")
+    assert [p.code for p in check_tree(folder, FIXED_TODAY).problems] == ["file-too-large"]
 
 
 # --- rules across files -----------------------------------------------------------------
