@@ -62,6 +62,10 @@ NOT_EXPRESSIBLE = {
                               "would make the editor stricter than the check",
     "taxonomy-missing": "about the taxonomy file; the schema is made from a valid one",
     "taxonomy-invalid": "about the taxonomy file; the schema is made from a valid one",
+    "symlink-outside": "about the file, not its content",
+    "settings-invalid": "about the settings file",
+    "personal-data": "a warning about free text: patterns over prose belong to the check",
+    "blaming-language": "a warning about free text: patterns over prose belong to the check",
 }
 
 
