@@ -10,10 +10,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from nearmiss.cache import Cache, digest
 from nearmiss.model import Record, day_of
@@ -23,6 +24,7 @@ from nearmiss.settings import SETTINGS_FILE, Settings, SettingsError, parse_sett
 from nearmiss.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
 from nearmiss.yamlsource import Sink
 
+T = TypeVar("T")
 TAXONOMY_FILE = "_taxonomy.yaml"
 RECORD_SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 400  # below this many files to parse, starting workers costs more than it saves
@@ -85,45 +87,41 @@ def discover(folder: Path) -> list[str]:
     return sorted(found)
 
 
+def _config(path: Path, what: str, parse: Callable[[bytes, str], T]) -> tuple[T, bytes]:
+    """Read and parse one of the folder's own files; any failure means CannotRun."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CannotRun(f"{display_path(path)}: cannot read the {what}: {exc.strerror}") \
+            from None
+    try:
+        return parse(data, display_path(path)), data
+    except (TaxonomyError, SettingsError) as exc:
+        raise CannotRun(f"{display_path(path)}: the {what} cannot be used", exc.problems) \
+            from None
+
+
 def load_taxonomy(folder: Path) -> tuple[Taxonomy, bytes]:
     """The folder's taxonomy, or CannotRun: without it no record can be judged."""
     if not folder.is_dir():
         raise CannotRun(f"{display_path(folder)}: no such folder of incidents "
                         "(use --incidents DIR)")
     path = folder / TAXONOMY_FILE
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists():
         missing = Problem(display_path(path), 1, 1, Severity.ERROR, "taxonomy-missing",
                           "no taxonomy found; a learning log needs its teams, touchpoints, "
                           "promises and root causes here",
                           hint="copy the starter taxonomy that ships with nearmiss")
-        raise CannotRun("the check cannot run without a taxonomy", [missing]) from None
-    except OSError as exc:
-        raise CannotRun(f"{display_path(path)}: cannot read the taxonomy: {exc.strerror}") \
-            from None
-    try:
-        return parse_taxonomy(data, display_path(path)), data
-    except TaxonomyError as exc:
-        raise CannotRun(f"{display_path(path)}: the taxonomy cannot be used", exc.problems) \
-            from None
+        raise CannotRun("the check cannot run without a taxonomy", [missing])
+    return _config(path, "taxonomy", parse_taxonomy)
 
 
 def load_settings(folder: Path) -> tuple[Settings, bytes]:
     """The folder's optional settings; broken ones stop the check like a broken taxonomy."""
     path = folder / SETTINGS_FILE
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists():
         return Settings(), b""
-    except OSError as exc:
-        raise CannotRun(f"{display_path(path)}: cannot read the settings: {exc.strerror}") \
-            from None
-    try:
-        return parse_settings(data, display_path(path)), data
-    except SettingsError as exc:
-        raise CannotRun(f"{display_path(path)}: the settings cannot be used", exc.problems) \
-            from None
+    return _config(path, "settings", parse_settings)
 
 
 def _read(shown: str, inside: str) -> bytes | FileResult:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -26,6 +27,7 @@ from nearmiss.checker import (
 )
 from nearmiss.problems import Problem
 from nearmiss.stats import Stats, action_list, compute
+from nearmiss.taxonomy import Taxonomy
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -81,16 +83,28 @@ def cli() -> None:
     """Record near misses and service failures as YAML, check them, learn from them."""
 
 
+def cannot_run(exc: CannotRun) -> NoReturn:
+    """Say why the command cannot run, in the check's own format, and exit 2."""
+    for problem in exc.problems:
+        click.echo(report.line(problem), err=True)
+    click.echo(f"nearmiss: {exc}", err=True)
+    sys.exit(EXIT_CANNOT_RUN)
+
+
+def taxonomy_of(folder: Path) -> Taxonomy:
+    try:
+        return load_taxonomy(folder)[0]
+    except CannotRun as exc:
+        cannot_run(exc)
+
+
 def run_check(folder: Path, *, no_cache: bool, extra: tuple[Path, ...] = ()) -> CheckResult:
     """Run the core check or leave with exit 2 and a clear message when it cannot run."""
     try:
         return check_tree(folder, date.today(), extra_files=extra,
                           cache=None if no_cache else Cache(folder))
     except CannotRun as exc:
-        for problem in exc.problems:
-            click.echo(report.line(problem), err=True)
-        click.echo(f"nearmiss: {exc}", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
+        cannot_run(exc)
 
 
 def _narrow(result: CheckResult, given: tuple[str, ...]) -> tuple[int, list[Problem]]:
@@ -252,11 +266,7 @@ def digest(incidents: Path, month: str, as_of: date | None, include_internal: bo
 def export(incidents: Path, fmt: str, as_of: date | None) -> None:
     """One flat row per valid record (lists joined with '; '), written as it is read."""
     today = as_of or date.today()
-    try:
-        taxonomy, _ = load_taxonomy(incidents)
-    except CannotRun as exc:
-        click.echo(f"nearmiss: {exc}", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
+    taxonomy = taxonomy_of(incidents)
     skipped: list[str] = []
 
     def valid_rows() -> Iterator[dict[str, object]]:
@@ -343,13 +353,7 @@ def new(incidents: Path, no_input: bool, kudos: tuple[str, ...], occurred: date 
     from nearmiss import authoring
     from nearmiss.rules import check_record
 
-    try:
-        taxonomy, _ = load_taxonomy(incidents)
-    except CannotRun as exc:
-        for problem in exc.problems:
-            click.echo(report.line(problem), err=True)
-        click.echo(f"nearmiss: {exc}", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
+    taxonomy = taxonomy_of(incidents)
     labels = {section: {k: t.label for k, t in getattr(taxonomy, section).items()}
               for section in ("teams", "touchpoints", "promises")}
     v: dict[str, str | list[str]] = {k: val for k, val in given.items() if val}
@@ -421,13 +425,7 @@ def schema(incidents: Path, output: Path | None) -> None:
     """
     from nearmiss.schema import record_schema
 
-    try:
-        taxonomy, _ = load_taxonomy(incidents)
-    except CannotRun as exc:
-        for problem in exc.problems:
-            click.echo(report.line(problem), err=True)
-        click.echo(f"nearmiss: {exc}", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
+    taxonomy = taxonomy_of(incidents)
     text = json.dumps(record_schema(taxonomy), indent=2, ensure_ascii=False) + "\n"
     if output is None:
         click.echo(text, nl=False)
