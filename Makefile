@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install serve build check test bench clean
+.PHONY: install serve build check test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ build: install
 
 test: install
 	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/ruff check nearmiss
+	$(BIN)/mypy nearmiss
 
 bench: install
 	$(BIN)/python benchmarks/bench_check.py

@@ -162,10 +162,10 @@ def _x_labels(labels: Sequence[str], centres: Sequence[float], slot: float, y: f
     widest = max(_width(_clip(s, limit), size) for s in labels)
     if len(labels) <= 12 and widest <= slot - 4:
         return "".join(_text(x, y + 14, s, anchor="middle", size=size, limit=limit)
-                       for x, s in zip(centres, labels)), 22
+                       for x, s in zip(centres, labels, strict=True)), 22
     step = max(1, math.ceil(18 / slot))     # slanted labels need ~18 units between them
     out = []
-    for i, (x, s) in enumerate(zip(centres, labels)):
+    for i, (x, s) in enumerate(zip(centres, labels, strict=True)):
         if i % step == 0:
             out.append(_text(x + 4, y + 12, s, anchor="end", size=size, limit=limit,
                              extra=f' transform="rotate(-45 {_n(x + 4)} {_n(y + 12)})"'))
@@ -225,7 +225,7 @@ def monthly(chart_id: str, months: list[tuple[str, int, int]],
                     f'y2="{_n(y)}" stroke="{_GRID}"/>')
         body.append(_text(left - 6, y + 4, str(i * step), anchor="end", size=11))
     centres = [left + slot * (i + 0.5) for i in range(len(months))]
-    for cx, (month, near, fail) in zip(centres, months):
+    for cx, (month, near, fail) in zip(centres, months, strict=True):
         for x, v, cls, fill in ((cx - gap / 2 - bar, near, "nm-series-near",
                                  f'fill="{_NEAR}"'),
                                 (cx + gap / 2, fail, "nm-series-fail",
@@ -341,7 +341,7 @@ def ratio_trend(chart_id: str, points: list[tuple[str, float | None]],
     values = [None if v is None or not math.isfinite(v) else v for _, v in points]
     known = [(i, v) for i, v in enumerate(values) if v is not None]
     desc = "; ".join(f"{_one_line(m)}: {'no data' if v is None else _pct(v)}"
-                     for (m, _), v in zip(points, values)) + "."
+                     for (m, _), v in zip(points, values, strict=True)) + "."
     if known:
         lo = min(known, key=lambda iv: iv[1])
         hi = max(known, key=lambda iv: iv[1])
@@ -373,7 +373,7 @@ def ratio_trend(chart_id: str, points: list[tuple[str, float | None]],
         body.append(_text(left - 6, y + 4, f"{q * 25}%", anchor="end", size=11))
     run: list[str] = []
     runs: list[list[str]] = [run]
-    for x, v in zip(centres, values):
+    for x, v in zip(centres, values, strict=True):
         if v is None:
             run = []
             runs.append(run)
@@ -383,7 +383,7 @@ def ratio_trend(chart_id: str, points: list[tuple[str, float | None]],
         if len(r) > 1:
             body.append(f'<polyline class="nm-series-line" points="{" ".join(r)}" fill="none" '
                         f'stroke="{_NEAR}" stroke-width="2" stroke-linejoin="round"/>')
-    for (m, _), x, v in zip(points, centres, values):
+    for (m, _), x, v in zip(points, centres, values, strict=True):
         if v is not None:
             body.append(f'<circle class="nm-marker" cx="{_n(x)}" cy="{_n(y_of(v))}" r="4" '
                         f'fill="{_NEAR}" stroke="#fff" stroke-width="1.5">'

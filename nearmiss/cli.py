@@ -10,21 +10,29 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
-from nearmiss import __version__, digest as digests, export as exports, report, site, tables
+from nearmiss import __version__, report, site, tables
+from nearmiss import digest as digests
+from nearmiss import export as exports
 from nearmiss.cache import Cache
-from nearmiss.files import write_atomic
 from nearmiss.checker import (
-    RECORD_SUFFIXES, CannotRun, CheckResult, check_tree, display_path, file_tree_problems,
-    iter_checked, load_taxonomy,
+    RECORD_SUFFIXES,
+    CannotRun,
+    CheckResult,
+    check_tree,
+    display_path,
+    file_tree_problems,
+    iter_checked,
+    load_taxonomy,
 )
+from nearmiss.files import write_atomic
 from nearmiss.problems import Problem
 from nearmiss.stats import Stats, action_list, compute
 from nearmiss.taxonomy import Taxonomy
@@ -44,7 +52,7 @@ no_cache_option = click.option(
 
 
 
-class Day(click.ParamType):
+class Day(click.ParamType):  # type: ignore[type-arg]
     """An ISO date option (YYYY-MM-DD) that arrives as a ``date``."""
 
     name = "YYYY-MM-DD"
@@ -61,20 +69,10 @@ class Day(click.ParamType):
 
 as_of_option = click.option("--as-of", type=Day(), default=None,
                             help="Judge overdue actions as of this date (default: today).")
-range_options = [
-    click.option("--since", type=Day(), default=None,
-                 help="Only records that occurred on or after this date."),
-    click.option("--until", type=Day(), default=None,
-                 help="Only records that occurred on or before this date."),
-]
-
-
-def with_options(*options: object) -> object:
-    def decorate(fn: object) -> object:
-        for option in reversed(options):
-            fn = option(fn)  # type: ignore[operator]
-        return fn
-    return decorate
+since_option = click.option("--since", type=Day(), default=None,
+                            help="Only records that occurred on or after this date.")
+until_option = click.option("--until", type=Day(), default=None,
+                            help="Only records that occurred on or before this date.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -165,7 +163,8 @@ def load_stats(incidents: Path, as_of: date | None, since: date | None,
 @cli.command()
 @incidents_option
 @as_of_option
-@with_options(*range_options)
+@since_option
+@until_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]),
               default="text", show_default=True)
 @no_cache_option
@@ -321,7 +320,7 @@ def _ask(label: str, choices: dict[str, str] | None = None, default: str | None 
         click.echo(f"{label}:")
         for key, text in choices.items():
             click.echo(f"  {key:<22} {text}")
-        kind: click.ParamType = click.Choice(list(choices))
+        kind: click.ParamType = click.Choice(list(choices))  # type: ignore[type-arg]
     else:
         kind = click.STRING
     value: str = click.prompt(label, type=kind, default=default if default is not None

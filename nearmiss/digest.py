@@ -177,7 +177,7 @@ def _term(terms: dict[str, Any], key: str) -> str:
 def _changes(records: list[Record], first: date, last: date,
              include_internal: bool) -> list[dict[str, Any]]:
     """Actions completed within the month, from records of any month."""
-    done = []
+    done: list[dict[str, Any]] = []
     for r in records:
         if not include_internal and r.visibility != "public":
             continue

@@ -67,8 +67,8 @@ def record_dates(folder: Path, cache_dir: Path | None = None) -> dict[str, Dates
     try:
         stored = json.loads(cache.read_text(encoding="utf-8"))
         if stored["head"] == head.strip():
-            return {k: Dates(date.fromisoformat(f) if f else None, date.fromisoformat(l))
-                    for k, (f, l) in stored["dates"].items()}
+            return {k: Dates(date.fromisoformat(first) if first else None, date.fromisoformat(last))
+                    for k, (first, last) in stored["dates"].items()}
     except (OSError, ValueError, KeyError, TypeError):
         pass
     dates = _read_log(top, folder)

@@ -33,7 +33,7 @@ NEEDED_EXTENSIONS = ("admonition", "attr_list", "tables", "toc")
 _SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 
 
-class NearmissConfig(Config):
+class NearmissConfig(Config):  # type: ignore[no-untyped-call]
     enabled = c.Type(bool, default=True)
     incidents = c.Type(str, default="incidents")
     prefix = c.Type(str, default="log")
@@ -45,7 +45,7 @@ class NearmissConfig(Config):
     git_dates = c.Type(bool, default=True)
 
 
-class NearmissPlugin(BasePlugin[NearmissConfig]):
+class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-call]
     """Publishes ``incidents/`` as a learning log."""
 
     def __init__(self) -> None:

@@ -7,10 +7,10 @@ code, once published, keeps its meaning forever. The catalogue also feeds the do
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 

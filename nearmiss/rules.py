@@ -16,11 +16,21 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from nearmiss.model import (
-    ACTION_FIELDS, FIELDS, FOLLOW_UP_FIELDS, ID_RE, TAG_RE, Action, Day, FollowUp, Record,
-    Spec, before, day_of,
-)
 from nearmiss.language import BLAME_HINT, blame, personal_data
+from nearmiss.model import (
+    ACTION_FIELDS,
+    FIELDS,
+    FOLLOW_UP_FIELDS,
+    ID_RE,
+    TAG_RE,
+    Action,
+    Day,
+    FollowUp,
+    Record,
+    Spec,
+    before,
+    day_of,
+)
 from nearmiss.problems import Problem
 from nearmiss.settings import Settings
 from nearmiss.taxonomy import Taxonomy
@@ -432,8 +442,11 @@ def _locate(lines: list[str], node: ScalarNode, excerpt: str) -> tuple[int, int]
     return position(node)
 
 
+DEFAULT_SETTINGS = Settings()
+
+
 def check_record(data: bytes, path: str, taxonomy: Taxonomy,
-                 settings: Settings = Settings()) -> FileResult:
+                 settings: Settings = DEFAULT_SETTINGS) -> FileResult:
     """Check one record file's bytes; never raises on any input."""
     sink = Sink(path)
     record_id = PurePath(path).stem

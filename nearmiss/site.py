@@ -12,7 +12,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
@@ -20,8 +20,8 @@ from nearmiss import charts, digest, markup
 from nearmiss.checker import CheckResult
 from nearmiss.history import Dates
 from nearmiss.markup import attr, block, rel, text
-from nearmiss.sanitize import page_title
 from nearmiss.model import CAUGHT_HOW_WORDS, Action, Record, day_of
+from nearmiss.sanitize import page_title
 from nearmiss.stats import action_list, action_state, compute
 from nearmiss.tables import pct
 from nearmiss.taxonomy import Term
@@ -541,7 +541,7 @@ class Site:
 
 
 def _stamp(day: date) -> str:
-    return datetime.combine(day, time(0, 0), timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.combine(day, time(0, 0), UTC).isoformat().replace("+00:00", "Z")
 
 
 def _trend(now: float | None, before: float | None) -> str:

@@ -47,7 +47,7 @@ def action_list(records: Iterable[Record], as_of: date, owner: str | None = None
     ``owner`` matches any part of the owner, ignoring case ("priya" finds
     "Priya Shah (dispatch lead)").
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in records:
         for i, a in enumerate(r.actions):
             state = action_state(a, as_of)

@@ -39,6 +39,12 @@ def days(spread: dict[str, Any]) -> list[str]:
     return [num(spread["count"]), num(spread["median"]), num(spread["p90"])]
 
 
+def _aligned(cells: list[str], widths: list[int], numeric: set[int]) -> str:
+    return "  " + "  ".join(
+        c.rjust(w) if i in numeric else c.ljust(w)
+        for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+
 def render_text(tables: list[Table], colour: bool = False) -> str:
     out: list[str] = []
     for table in tables:
@@ -51,15 +57,9 @@ def render_text(tables: list[Table], colour: bool = False) -> str:
             continue
         widths = [max(len(h), *(len(r[i]) for r in table.rows))
                   for i, h in enumerate(table.headers)]
-
-        def line(cells: list[str]) -> str:
-            return "  " + "  ".join(
-                c.rjust(w) if i in table.numeric else c.ljust(w)
-                for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-
-        header = line(table.headers)
+        header = _aligned(table.headers, widths, table.numeric)
         out.append(click.style(header, dim=True) if colour else header)
-        out.extend(line(r) for r in table.rows)
+        out.extend(_aligned(r, widths, table.numeric) for r in table.rows)
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -128,9 +128,9 @@ def parse_taxonomy(data: bytes, path: str) -> Taxonomy:
         raise TaxonomyError(sink)
     keyed = _keyed(root, sink, "")
     sections = {name: value for name, (_, value) in keyed.items()}
-    for name, (key, _) in keyed.items():
+    for name, (key_node, _) in keyed.items():
         if name not in SECTIONS:
-            sink.error(key, "taxonomy-invalid", f"unknown section '{name}'",
+            sink.error(key_node, "taxonomy-invalid", f"unknown section '{name}'",
                        hint="sections are " + ", ".join(SECTIONS))
     plain: dict[str, dict[str, Term]] = {}
     for name in ("teams", "touchpoints", "promises"):

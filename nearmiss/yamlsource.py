@@ -33,12 +33,14 @@ MAX_DEPTH = 100
 # Cheap upper bounds on nesting: flow brackets, and per line the indentation plus block
 # indicators. Only a file past either bound pays for the exact count over parse events.
 _FLOW_HINT = MAX_DEPTH // 2 - 2
-_DEEP_BLOCK_HINT = re.compile(r"^(?:[ \t]|[-?:][ \t]){%d}" % (MAX_DEPTH // 2 - 2), re.M)
+_DEEP_BLOCK_HINT = re.compile(r"^(?:[ \t]|[-?:][ \t]){" + str(MAX_DEPTH // 2 - 2) + "}", re.M)
 
 
 def position(node: Node | yaml.Event) -> tuple[int, int]:
     """1-based line and column of a node or event, as editors and the text output count."""
     mark = node.start_mark
+    if mark is None:  # only nodes built by hand lack one
+        return 1, 1
     return mark.line + 1, mark.column + 1
 
 
