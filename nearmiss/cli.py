@@ -27,12 +27,15 @@ from nearmiss.checker import (
     CannotRun,
     CheckResult,
     check_tree,
+    discover,
     display_path,
     file_tree_problems,
     iter_checked,
+    load_settings,
     load_taxonomy,
 )
 from nearmiss.files import write_atomic
+from nearmiss.settings import Settings
 from nearmiss.problems import Problem
 from nearmiss.stats import Stats, action_list, compute
 from nearmiss.taxonomy import Taxonomy
@@ -410,6 +413,52 @@ def new(incidents: Path, no_input: bool, kudos: tuple[str, ...], occurred: date 
     click.echo(f"Created {display_path(path)}")
     click.echo("Next: read it over (add touchpoint, promise, kudos if you like), then commit "
                "it and open a pull request. Thank you for reporting!")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@incidents_option
+@click.option("--check", "check_only", is_flag=True,
+              help="Change nothing; list the files that would change and exit 1 if any.")
+def fmt(paths: tuple[Path, ...], incidents: Path, check_only: bool) -> None:
+    """Put records in canonical key order and style, keeping comments and values.
+
+    Without PATHS, every record under the incidents folder. Writes are atomic; a file
+    that cannot be formatted (not one YAML mapping) is reported and left untouched.
+    """
+    from nearmiss.fmt import FormatError, format_file
+
+    if paths:
+        files = [str(f) for p in paths for f in ([p] if p.is_file() else
+                                                 [Path(x) for x in discover(p)])]
+    else:
+        taxonomy_of(incidents)  # the same "cannot run" answer as check for a wrong folder
+        files = discover(incidents)
+    try:
+        settings, _ = load_settings(incidents) if incidents.is_dir() else (Settings(), b"")
+    except CannotRun as exc:
+        cannot_run(exc)
+    inside = os.path.realpath(incidents)
+    changed, failed = 0, 0
+    for name in files:
+        if os.path.islink(name) and not os.path.realpath(name).startswith(inside + os.sep):
+            click.echo(f"{name}: not formatted: a link to a file outside {incidents}", err=True)
+            failed += 1
+            continue
+        try:
+            if format_file(Path(name), check=check_only, max_bytes=settings.max_file_bytes):
+                changed += 1
+                click.echo(f"{'would reformat' if check_only else 'reformatted'} {name}")
+        except FormatError as exc:
+            click.echo(f"{name}: not formatted: {exc}", err=True)
+            failed += 1
+        except OSError as exc:
+            click.echo(f"{name}: not formatted: {exc.strerror}", err=True)
+            failed += 1
+    verb = "would be reformatted" if check_only else "reformatted"
+    click.echo(f"{changed} of {len(files)} files {verb}"
+               + (f", {failed} could not be formatted" if failed else ""))
+    sys.exit(EXIT_PROBLEMS if failed or (check_only and changed) else EXIT_OK)
 
 
 @cli.command()

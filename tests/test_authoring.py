@@ -205,3 +205,28 @@ def test_git_dates_in_a_shallow_clone_tell_only_the_last_change(repo: Path,
 def test_no_git_means_no_dates(tmp_path: Path) -> None:
     (tmp_path / "incidents").mkdir()
     assert record_dates(tmp_path / "incidents", tmp_path / "cache") == {}
+
+
+# --- fmt --------------------------------------------------------------------------------
+
+def test_fmt_check_lists_then_fmt_fixes_and_leaves_broken_files_alone(log: Path) -> None:
+    (log / "2026").mkdir()
+    messy = log / "2026" / "2026-03-14-messy.yaml"
+    messy.write_text("caught_by: The technician phoned ahead.  # the save\n"
+                     "title: Courtesy call nearly skipped\nkind: near-miss\nstatus: open\n"
+                     "occurred: 2026-03-14\nteam: billing\nseverity: low\n"
+                     "what_happened: The visit overran.\n", encoding="utf-8")
+    broken = log / "2026" / "2026-03-15-broken.yaml"
+    broken.write_bytes(b"title: [unclosed\n")
+    result = CliRunner().invoke(cli, ["fmt", "--check"])
+    assert result.exit_code == 1
+    assert f"would reformat incidents/2026/{messy.name}" in result.stdout
+    assert "2026-03-15-broken.yaml: not formatted" in result.stderr
+    assert messy.read_text(encoding="utf-8").startswith("caught_by")
+    fixed = CliRunner().invoke(cli, ["fmt", str(messy)])
+    assert fixed.exit_code == 0 and "reformatted" in fixed.stdout
+    text = messy.read_text(encoding="utf-8")
+    assert text.startswith("title:") and "# the save" in text
+    assert broken.read_bytes() == b"title: [unclosed\n"
+    again = CliRunner().invoke(cli, ["fmt", "--check", str(messy)])
+    assert again.exit_code == 0 and "0 of 1 files would be reformatted" in again.stdout

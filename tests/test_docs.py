@@ -38,3 +38,11 @@ def test_readme_quick_start_has_the_two_commands() -> None:
     assert commands == ["make serve", "make test"]
     ci = (DOCS.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_the_sample_log_is_in_canonical_form() -> None:
+    from nearmiss.fmt import format_text
+
+    for record in sorted((DOCS.parent / "incidents").rglob("2*.yaml")):
+        text = record.read_text(encoding="utf-8")
+        assert format_text(text) == text, f"run `nearmiss fmt` on {record}"
