@@ -125,7 +125,7 @@ def _narrow(result: CheckResult, given: tuple[str, ...]) -> tuple[int, list[Prob
     return len(shown), problems
 
 
-@cli.command()
+@cli.command(short_help="Check records; every problem with its line and column.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @incidents_option
 @click.option("--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text",
@@ -163,7 +163,7 @@ def load_stats(incidents: Path, as_of: date | None, since: date | None,
                    excluded)
 
 
-@cli.command()
+@cli.command(short_help="Figures: prevention, root causes, warning signs, actions.")
 @incidents_option
 @as_of_option
 @since_option
@@ -202,7 +202,7 @@ def _excluded_note(result: CheckResult) -> list[dict[str, object]]:
     return excluded
 
 
-@cli.command()
+@cli.command(short_help="Follow-up actions per owner, oldest overdue first.")
 @incidents_option
 @as_of_option
 @click.option("--owner", default=None, help="Only actions whose owner contains this text.")
@@ -240,7 +240,7 @@ def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: boo
         sys.exit(EXIT_PROBLEMS)
 
 
-@cli.command()
+@cli.command(short_help="A Markdown digest of one month.")
 @incidents_option
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to digest.")
 @as_of_option
@@ -260,7 +260,7 @@ def digest(incidents: Path, month: str, as_of: date | None, include_internal: bo
                               include_internal=include_internal), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="One flat row per record, as CSV or JSON Lines.")
 @incidents_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
               show_default=True)
@@ -287,7 +287,7 @@ def export(incidents: Path, fmt: str, as_of: date | None) -> None:
             click.echo(f"  {line}", err=True)
 
 
-@cli.command()
+@cli.command(short_help="The site's pages as plain Markdown files.")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @incidents_option
 @as_of_option
@@ -332,7 +332,7 @@ def _ask(label: str, choices: dict[str, str] | None = None, default: str | None 
     return value.strip()
 
 
-@cli.command()
+@cli.command(short_help="Record a new near miss or failure.")
 @incidents_option
 @click.option("--kind", type=click.Choice(["near-miss", "failure"]))
 @click.option("--title", help="What nearly happened, in one line (at most 120 characters).")
@@ -415,7 +415,7 @@ def new(incidents: Path, no_input: bool, kudos: tuple[str, ...], occurred: date 
                "it and open a pull request. Thank you for reporting!")
 
 
-@cli.command()
+@cli.command(short_help="Canonical key order and style, comments kept.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @incidents_option
 @click.option("--check", "check_only", is_flag=True,
@@ -461,7 +461,7 @@ def fmt(paths: tuple[Path, ...], incidents: Path, check_only: bool) -> None:
     sys.exit(EXIT_PROBLEMS if failed or (check_only and changed) else EXIT_OK)
 
 
-@cli.command()
+@cli.command(short_help="A JSON Schema of a record, for editors.")
 @incidents_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the schema to this file instead of printing it.")
@@ -482,7 +482,7 @@ def schema(incidents: Path, output: Path | None) -> None:
     click.echo(f"wrote {output}")
 
 
-@cli.command()
+@cli.command(short_help="Start a new learning-log repository.")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Start a learning log in DIRECTORY: starter taxonomy, an example record, the site,
