@@ -74,7 +74,8 @@ def earlier_list(ids: list[str], name: Callable[[str], str]) -> str:
     """The latest few earlier near misses of a warning sign, and how many more there are."""
     latest = ids[-EARLIER_SHOWN:]
     rest = len(ids) - len(latest)
-    return (f"{rest} others, then " if rest else "") + ", ".join(name(i) for i in latest)
+    earlier = f"{rest} earlier {'one' if rest == 1 else 'ones'}, then " if rest else ""
+    return earlier + ", ".join(name(i) for i in latest)
 
 
 def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,

@@ -151,7 +151,7 @@ class Site:
                 f'{markup.href(here, self.record_path(r.id), style)}">{attr(r.title)}</a></td>'
                 f"<td>{KIND_LABEL[r.kind]}</td><td>{r.status}</td><td>{r.severity}</td></tr>"
                 for r in shown)
-            out = ('<table class="nm-records"><thead><tr>'
+            out = ('<table><thead><tr>'
                    + "".join(f"<th>{h}</th>" for h in headers)
                    + f"</tr></thead><tbody>{cells}</tbody></table>\n")
         else:
