@@ -34,7 +34,9 @@ Comments
     Limits: full-line comments are re-indented to the column of what they belong to; a
     comment between a key and a value written on the next line, or inside a flow collection
     spanning lines (``[a,`` / ``# c`` / ``b]``) moves above the field; several end-of-line
-    comments that land on one line are joined on it; blank lines between fields are dropped.
+    comments that land on one line are joined on it; blank lines between fields are dropped;
+    a block of full-line comments is split where it steps back to a shallower indentation
+    (the deeper part ends what came before, the rest belongs to what follows).
 
 Line breaks and encoding
     A file whose first line break is CRLF is written with CRLF throughout (so ``fmt --check``
@@ -56,6 +58,7 @@ Refused files (``FormatError``)
 from __future__ import annotations
 
 import bisect
+import contextlib
 import io
 import os
 from dataclasses import dataclass, field
@@ -103,15 +106,16 @@ class FormatError(Exception):
 
 # --- public API ----------------------------------------------------------------------------
 
-def format_text(text: str) -> str:
+def format_text(text: str, *, max_bytes: int = MAX_BYTES) -> str:
     """The canonical form of one record's YAML text (see the module docstring).
 
-    Raises FormatError for anything that is not one plain YAML mapping; never returns a
+    Raises FormatError for anything that is not one plain YAML mapping (``max_bytes``: the
+    size limit, ``Settings.max_file_bytes`` where a learning log sets one); never returns a
     text whose values or comments differ from the input's.
     """
     crlf = _first_break_is_crlf(text)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    root = _screen(text)
+    root = _screen(text, max_bytes)
     lines = text.split("\n")
     source = _Source(text, lines, root)
     plan = _plan(root)
@@ -123,7 +127,7 @@ def format_text(text: str) -> str:
     return result.replace("\n", "\r\n") if crlf else result
 
 
-def format_file(path: Path, *, check: bool) -> bool:
+def format_file(path: Path, *, check: bool, max_bytes: int = MAX_BYTES) -> bool:
     """Format one record file in place; True when it changed (or, with ``check``, would).
 
     With ``check`` nothing is written. The new text is written atomically (a temporary file
@@ -131,10 +135,10 @@ def format_file(path: Path, *, check: bool) -> bool:
     formatted raises FormatError and is never written.
     """
     with open(path, "rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise FormatError(f"the file has more than {MAX_BYTES:,} bytes; a record may have at "
-                          f"most {MAX_BYTES:,}")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise FormatError(f"the file has more than {max_bytes:,} bytes; a record may have at "
+                          f"most {max_bytes:,}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -142,14 +146,15 @@ def format_file(path: Path, *, check: bool) -> bool:
         raise FormatError(f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot "
                           "be read)", before.count(b"\n") + 1,
                           exc.start - (before.rfind(b"\n") + 1) + 1) from None
-    new = format_text(text)
+    new = format_text(text, max_bytes=max_bytes)
     if new.encode("utf-8") == data:
         return False
     if not check:
         target = Path(os.path.realpath(path))  # a symlinked record: rewrite what it points to
         mode = target.stat().st_mode & 0o7777
         write_atomic(target, new, overwrite=True)
-        os.chmod(target, mode)  # the temporary file was created private (0600)
+        with contextlib.suppress(OSError):  # written; only the 0600 of the temporary file
+            os.chmod(target, mode)          # would remain (e.g. a file someone else owns)
     return True
 
 
@@ -165,7 +170,7 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
 
 
-def _screen(text: str) -> MappingNode:
+def _screen(text: str, max_bytes: int) -> MappingNode:
     """Refuse what ``nearmiss check`` would not read as one mapping, using its own reader."""
     for char, name in _REFUSED_BREAKS.items():
         index = text.find(char)
@@ -175,12 +180,12 @@ def _screen(text: str) -> MappingNode:
                               "break or a space", *_position(text, index))
     data = text.encode("utf-8")
     sink = Sink("<record>")
-    root = load(data, sink)
+    root = load(data, sink, max_bytes)
     if root is None:
         problem = next((p for p in sink.problems if p.is_error), None)
         if problem is None:  # pragma: no cover - load always says why
             raise FormatError("the file cannot be read as YAML")
-        return _raise(problem.message, problem.line, problem.column)
+        raise FormatError(problem.message, problem.line, problem.column)
     if not isinstance(root, MappingNode):
         what = "a list" if isinstance(root, SequenceNode) else "a single value"
         raise FormatError(f"the file holds {what}, not a mapping of field: value",
@@ -204,10 +209,6 @@ def _screen(text: str) -> MappingNode:
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
     return root
-
-
-def _raise(reason: str, line: int, column: int) -> MappingNode:
-    raise FormatError(reason, line, column)
 
 
 def _compose(text: str, what: str) -> MappingNode:
@@ -258,6 +259,7 @@ class _Source:
     eol: dict[int, tuple[int, str]] = field(default_factory=dict)  # line -> (col, comment)
     full: dict[int, tuple[int, str]] = field(default_factory=dict)  # full-line comments
     masked: set[int] = field(default_factory=set)  # lines wholly inside a scalar
+    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # scalar parts
     anchors: list[_Anchor] = field(default_factory=list)
     by_path: dict[Path_, _Anchor] = field(default_factory=dict)
     starts: list[tuple[int, int]] = field(default_factory=list)
@@ -270,7 +272,7 @@ class _Source:
 
     # comments: a '#' after whitespace (or at a line's start) outside every scalar
     def _find_comments(self) -> None:
-        partial: dict[int, list[tuple[int, int]]] = {}
+        partial = self.spans
         stack: list[Node] = [self.root]
         while stack:
             node = stack.pop()
@@ -312,6 +314,9 @@ class _Source:
                         self.full[number] = (index, text)
                     break
                 index = line.find("#", index + 1)
+
+    def in_scalar(self, number: int, col: int) -> bool:
+        return number in self.masked or any(a <= col < b for a, b in self.spans.get(number, ()))
 
     def content(self, number: int) -> str:
         """A line without its comment."""
@@ -420,13 +425,25 @@ def _plan(root: MappingNode) -> dict[Path_, list[int]]:
     return {path: order for path, order in plan.items() if order != sorted(order)}
 
 
-def _translate(path: Path_, plan: dict[Path_, list[int]]) -> Path_:
-    """Where an entry of the input stands in the output."""
+def _translate(path: Path_, moves: dict[Path_, list[int]]) -> Path_:
+    """Where an entry of the input stands in the output; ``moves`` maps a container path
+    to the new index of each old one (``_moves``)."""
     out = []
     for depth, index in enumerate(path):
-        order = plan.get(path[:depth])
-        out.append(order.index(index) if order else index)
+        moved = moves.get(path[:depth])
+        out.append(moved[index] if moved else index)
     return tuple(out)
+
+
+def _moves(plan: dict[Path_, list[int]]) -> dict[Path_, list[int]]:
+    """The plan inverted: for each container, old index -> new index."""
+    moves = {}
+    for path, order in plan.items():
+        moved = [0] * len(order)
+        for new, old in enumerate(order):
+            moved[old] = new
+        moves[path] = moved
+    return moves
 
 
 # --- ruamel.yaml: values and layout -------------------------------------------------------------
@@ -481,14 +498,20 @@ def _yaml() -> YAML:
 
 
 def _for_ruamel(lines: list[str], source: _Source) -> str:
-    """The text with its leading directives (%YAML 1.1) blanked: the output has none, and
-    ruamel would otherwise read and write the document by YAML 1.1 rules."""
+    """The text as ruamel.yaml should read it: leading directives (%YAML 1.1) blanked, as
+    the output has none and ruamel would otherwise apply YAML 1.1 rules; tabs outside
+    scalars (separators libyaml accepts and ruamel does not, as in 'key:<TAB>value')
+    turned into spaces. Neither changes a value or moves a column."""
     out = list(lines)
     for number, line in enumerate(lines):
         if line.startswith("%"):
             out[number] = ""
         elif line.strip() and number not in source.full:
             break
+    for number, line in enumerate(out):
+        if "\t" in line and number not in source.masked:
+            out[number] = "".join(" " if char == "\t" and not source.in_scalar(number, col)
+                                  else char for col, char in enumerate(line))
     return "\n".join(out)
 
 
@@ -512,8 +535,7 @@ def _dump(text: str, root: MappingNode, plan: dict[Path_, list[int]]) -> str:
     try:
         data = handler.load(text)
     except Exception as exc:  # ruamel disagrees with libyaml: refuse, never crash
-        raise FormatError(f"ruamel.yaml cannot read the file: {' '.join(str(exc).split())}") \
-            from None
+        raise _ruamel_error("read", exc) from None
     targets = []
     for path, order in plan.items():
         target: Any = data
@@ -529,9 +551,18 @@ def _dump(text: str, root: MappingNode, plan: dict[Path_, list[int]]) -> str:
     try:
         handler.dump(data, buffer)
     except Exception as exc:  # pragma: no cover - a ruamel bug; refuse rather than crash
-        raise FormatError(f"ruamel.yaml cannot write the file: {' '.join(str(exc).split())}") \
-            from None
-    return buffer.getvalue()
+        raise _ruamel_error("write", exc) from None
+    body = buffer.getvalue()
+    # ruamel ends a document whose last value is a '|+' block scalar with '...'; the
+    # scalar's trailing blank lines run to the end of the file without it
+    return body[:-4] if body.endswith("\n...\n") else body
+
+
+def _ruamel_error(verb: str, exc: Exception) -> FormatError:
+    problem = getattr(exc, "problem", None) or str(exc)
+    mark = getattr(exc, "problem_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    return FormatError(f"ruamel.yaml cannot {verb} this file: {problem}", line, column)
 
 
 # --- putting the comments back ------------------------------------------------------------------
@@ -576,7 +607,7 @@ def _attach(source: _Source) -> _Attached:
     found.header, found.header_gap = _trim(head), gap and bool(head)
 
     run: list[str] = []
-    run_start = run_end = run_col = 0
+    run_start = run_end = run_col = last_col = 0
 
     def flush() -> None:
         block = _trim(list(run))
@@ -587,6 +618,9 @@ def _attach(source: _Source) -> _Attached:
     for number in range(first, len(source.lines)):
         if number in source.full:
             col, text = source.full[number]
+            if run and col < last_col:  # dedented: a new block (as after a list's own note)
+                flush()
+            last_col = col
             if not any(line != _BLANK for line in run):
                 run.clear()
                 run_start, run_col = number, col
@@ -641,6 +675,7 @@ def _place_comments(source: _Source, out: _Source, plan: dict[Path_, list[int]]
     """The output text with every comment of the input put back; also every comment line
     the result must hold, for the final check."""
     found = _attach(source)
+    moves = _moves(plan)
     before: dict[int, list[str]] = {}
     after: dict[int, list[tuple[int, list[str]]]] = {}
     eol: dict[int, list[str]] = {}
@@ -653,19 +688,22 @@ def _place_comments(source: _Source, out: _Source, plan: dict[Path_, list[int]]
         return [" " * col + line if line != _BLANK else _BLANK for line in lines]
 
     for path, blocks in found.before.items():
-        anchor = out.by_path[_translate(path, plan)]
+        anchor = out.by_path[_translate(path, moves)]
         col = out.line_min_col[anchor.line]
         for block in blocks:
             before.setdefault(anchor.line, []).extend(indent(block, col))
     for path, texts in found.eol.items():
-        anchor = out.by_path[_translate(path, plan)]
-        eol.setdefault(anchor.eol_line, []).extend(texts)
+        target = out.by_path[_translate(path, moves)].eol_line
+        # a line that ends inside a quoted scalar spanning lines cannot take a comment
+        while target < len(out.lines) - 2 and out.in_scalar(target, len(out.lines[target])):
+            target += 1
+        eol.setdefault(target, []).extend(texts)
     for path, blocks in found.trailer.items():
         lines = [line for block in blocks for line in block]
         if path == ():
             end_of_file.extend(indent(lines, 0))
             continue
-        container = _translate(path, plan)
+        container = _translate(path, moves)
         col = out.children[container][0].col if out.children.get(container) else 0
         last = out.by_path[container].last_line
         after.setdefault(last, []).append((len(path), indent(lines, col)))
@@ -677,6 +715,8 @@ def _place_comments(source: _Source, out: _Source, plan: dict[Path_, list[int]]
     for number, line in enumerate(body):
         result.extend(before.get(number, ()))
         texts = eol.get(number)
+        if line[-1:] in (" ", "\t") and not out.in_scalar(number, len(line) - 1):
+            line = line.rstrip(" \t")  # as after an empty list item: '- '
         result.append(f"{line}  {'  '.join(texts)}" if texts else line)
         for _, lines in sorted(after.get(number, ()), key=lambda item: -item[0]):
             result.extend(lines)

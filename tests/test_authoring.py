@@ -230,3 +230,11 @@ def test_fmt_check_lists_then_fmt_fixes_and_leaves_broken_files_alone(log: Path)
     assert broken.read_bytes() == b"title: [unclosed\n"
     again = CliRunner().invoke(cli, ["fmt", "--check", str(messy)])
     assert again.exit_code == 0 and "0 of 1 files would be reformatted" in again.stdout
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    """Atomic writes go through a private temporary file; the result must not stay 0600."""
+    assert invoke("init", str(tmp_path / "log")).exit_code == 0
+    old = os.umask(0o022)
+    os.umask(old)
+    assert (tmp_path / "log" / "README.md").stat().st_mode & 0o777 == 0o666 & ~old
