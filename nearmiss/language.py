@@ -432,6 +432,8 @@ _US_ZIP = re.compile(
     r"(?:" + "|".join(_US_STATES) + r")[ \u00a0][0-9]{5}(?:-[0-9]{4})?(?![\w-])"
 )
 _POSTCODE_NOT_BEFORE = re.compile(r"[\w-]")
+_NUMBERISH = re.compile(r"[0-9](?:[^0-9A-Za-z\n]{0,3}[0-9]){6}")
+_ADDRESSISH = re.compile(r"[0-9][A-Za-z]?\s+[A-Z]|[A-Z][0-9]|[A-Z][ \u00a0][0-9]{5}")
 
 
 def _matches(pattern: re.Pattern[str], text: str,
@@ -464,8 +466,13 @@ def personal_data(text: str, allow: Collection[str] = ()) -> list[Finding]:
     finders: list[Iterator[Finding]] = []
     if "@" in text:
         finders.append(_emails(text))
-    if _DIGIT.search(text) is not None:
-        finders += [_cards(text), _phones(text), _addresses(text)]
+    # Cheap C-speed screens first: the careful scanners are pure Python and run only when
+    # something could be a phone or card number (seven or more digits close together) or
+    # an address (a number before a capitalised word, or a postcode-like run).
+    if _NUMBERISH.search(text) is not None:
+        finders += [_cards(text), _phones(text)]
+    if _ADDRESSISH.search(text) is not None:
+        finders.append(_addresses(text))
     if not finders:
         return []
     allowed = {a.strip() for a in allow}
@@ -514,10 +521,36 @@ def _blame_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
                       + r")(?!\w)", re.IGNORECASE)
 
 
+_COMMON = frozenset({"not", "to", "have", "of", "did", "their", "his", "her", "should", "was",
+                     "be", "the", "a", "it", "is", "in", "on", "for"})
+
+
+@lru_cache(maxsize=64)
+def _keywords(phrases: tuple[str, ...]) -> tuple[str, ...] | None:
+    """One telling word per phrase, every match of the phrase contains it: a text without
+    any of them cannot match, and testing substrings is far cheaper than the regex.
+    None when some phrase has no such word (then the regex always runs)."""
+    words = []
+    for phrase in phrases:
+        usable = [w.lower() for w in phrase.split()
+                  if w.lower() not in _COMMON and not any(c in w for c in _APOSTROPHES)]
+        if not usable:
+            if any(ch.isalnum() for ch in phrase):
+                return None
+            continue
+        words.append(max(usable, key=len))
+    return tuple(sorted(set(words)))
+
+
 def blame(text: str, phrases: Collection[str] = DEFAULT_BLAME) -> list[Finding]:
     """Whole-word, case-insensitive occurrences of ``phrases`` in ``text`` (any whitespace,
     line breaks included, between a phrase's words). ``phrases`` replaces the default."""
     key = phrases if isinstance(phrases, tuple) else tuple(sorted(phrases))
+    keywords = _keywords(key)
+    if keywords is not None:
+        lowered = text.lower()
+        if not any(word in lowered for word in keywords):
+            return []
     pattern = _blame_pattern(key)
     if pattern is None:
         return []
