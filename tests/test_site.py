@@ -213,3 +213,23 @@ def test_links_resolve_without_directory_urls(tmp_path: Path) -> None:
     site = build_site(project)
     assert (site / "log" / "records" / f"{RECORD}.html").is_file()
     assert broken_links(site) == []
+
+
+def test_serve_watches_the_incidents_folder(tmp_path: Path) -> None:
+    """`mkdocs serve` rebuilds when a record changes: the plugin registers the folder."""
+    from nearmiss.mkdocs_plugin import NearmissPlugin
+
+    project = make_project(tmp_path)
+    config = load_config(str(project / "mkdocs.yml"))
+    plugin = config.plugins["nearmiss"]
+    assert isinstance(plugin, NearmissPlugin)
+
+    class Server:
+        watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    server = Server()
+    plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
+    assert [Path(p).resolve() for p in server.watched] == [(project / "incidents").resolve()]
