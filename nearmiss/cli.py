@@ -18,7 +18,7 @@ from typing import NoReturn
 
 import click
 
-from nearmiss import __version__, report, site, tables
+from nearmiss import __version__, authoring, report, scaffold, site, tables
 from nearmiss import digest as digests
 from nearmiss import export as exports
 from nearmiss.cache import Cache
@@ -35,8 +35,10 @@ from nearmiss.checker import (
     load_taxonomy,
 )
 from nearmiss.files import write_atomic
-from nearmiss.settings import Settings
 from nearmiss.problems import Problem
+from nearmiss.rules import check_record
+from nearmiss.schema import record_schema
+from nearmiss.settings import Settings
 from nearmiss.stats import Stats, action_list, compute
 from nearmiss.taxonomy import Taxonomy
 
@@ -352,9 +354,6 @@ def new(incidents: Path, no_input: bool, kudos: tuple[str, ...], occurred: date 
         **given: str | None) -> None:
     """Record a new near miss or failure: asks for the essentials, writes
     incidents/YYYY/YYYY-MM-DD-slug.yaml, checks it, and says what to do next."""
-    from nearmiss import authoring
-    from nearmiss.rules import check_record
-
     taxonomy = taxonomy_of(incidents)
     labels = {section: {k: t.label for k, t in getattr(taxonomy, section).items()}
               for section in ("teams", "touchpoints", "promises")}
@@ -426,6 +425,7 @@ def fmt(paths: tuple[Path, ...], incidents: Path, check_only: bool) -> None:
     Without PATHS, every record under the incidents folder. Writes are atomic; a file
     that cannot be formatted (not one YAML mapping) is reported and left untouched.
     """
+    # imported here: ruamel.yaml takes longer to import than a whole cached check
     from nearmiss.fmt import FormatError, format_file
 
     if paths:
@@ -471,8 +471,6 @@ def schema(incidents: Path, output: Path | None) -> None:
     Generated from the same field table the checker uses; regenerate it after changing
     the taxonomy. See docs/guide/editors.md for VS Code.
     """
-    from nearmiss.schema import record_schema
-
     taxonomy = taxonomy_of(incidents)
     text = json.dumps(record_schema(taxonomy), indent=2, ensure_ascii=False) + "\n"
     if output is None:
@@ -490,8 +488,6 @@ def init(directory: Path) -> None:
 
     Nothing is overwritten: if any of those files exists, nothing is written at all.
     """
-    from nearmiss import scaffold
-
     planned = scaffold.files(date.today())
     existing = [name for name in planned if (directory / name).exists()]
     if existing:

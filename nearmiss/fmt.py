@@ -61,9 +61,10 @@ import bisect
 import contextlib
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
@@ -74,7 +75,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from nearmiss.files import write_atomic
 from nearmiss.model import ACTION_FIELDS, FIELDS, FOLLOW_UP_FIELDS
-from nearmiss.yamlsource import MAX_BYTES, Sink, load
+from nearmiss.yamlsource import MAX_BYTES, Sink, load, position
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -193,9 +194,9 @@ def _screen(text: str, max_bytes: int) -> MappingNode:
     if "&" in text:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+                line, column = position(event)
                 raise FormatError(f"the anchor '&{event.anchor}' is not allowed in records; "
-                                  "remove it", event.start_mark.line + 1,
-                                  event.start_mark.column + 1)
+                                  "remove it", line, column)
     stack: list[Node] = [root]
     while stack:
         node = stack.pop()
@@ -284,7 +285,8 @@ class _Source:
                 stack.extend(node.value)
                 continue
             start, end = node.start_mark, node.end_mark
-            if node.style in ("|", ">"):  # the header line may carry a comment
+            if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+                # the header line may carry a comment
                 first, first_col = start.line + 1, 0
             else:
                 first, first_col = start.line, start.column
@@ -382,7 +384,8 @@ class _Source:
         if isinstance(node, ScalarNode):
             if node.value == "" and node.style is None:  # empty: its marks point past it
                 return head_end
-        elif not node.flow_style and node.value:
+        elif isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style \
+                and node.value:
             if isinstance(node, MappingNode):
                 key, value = node.value[-1]
                 return self.last_line(value, key.end_mark.line)
@@ -413,7 +416,7 @@ def _new_order(node: MappingNode, table: dict[str, Any]) -> list[int]:
 
 def _plan(root: MappingNode) -> dict[Path_, list[int]]:
     """Container path (the path of the entry holding it; () for the root) -> new order."""
-    plan = {(): _new_order(root, FIELDS)}
+    plan: dict[Path_, list[int]] = {(): _new_order(root, FIELDS)}
     for index, (key, value) in enumerate(root.value):
         name = str(key.value) if isinstance(key, ScalarNode) else None
         if name == "follow_up" and isinstance(value, MappingNode):
@@ -714,7 +717,7 @@ def _place_comments(source: _Source, out: _Source, plan: dict[Path_, list[int]]
         result.append(_BLANK)
     for number, line in enumerate(body):
         result.extend(before.get(number, ()))
-        texts = eol.get(number)
+        texts = eol.get(number) or []
         if line[-1:] in (" ", "\t") and not out.in_scalar(number, len(line) - 1):
             line = line.rstrip(" \t")  # as after an empty list item: '- '
         result.append(f"{line}  {'  '.join(texts)}" if texts else line)

@@ -56,7 +56,8 @@ CODES: dict[str, str] = {
     "duplicate-id": "Two files in the tree have the same id.",
     "unknown-field": "A field the record format does not know (with a did-you-mean hint).",
     "missing-field": "A required field is absent.",
-    "missing-for-kind": "A field the record's kind requires is absent (caught_by, customer_impact).",
+    "missing-for-kind": "A field the record's kind requires is absent "
+                        "(caught_by, customer_impact).",
     "missing-for-status": "A field the record's or action's status requires is absent.",
     "near-miss-only": "A field that only a near miss can have was given on a failure.",
     "wrong-type": "A value has the wrong type (text, list or mapping expected).",

@@ -443,8 +443,9 @@ class Site:
         for m in months:
             here = self.path("months", f"{m['key']}.md")
             records = [r for r in self.records if r.day.strftime("%Y-%m") == m["key"]]
-            out = [f"# {m['key']}", "", self.figures(m), "",
-                   f"Read the {markup.link('digest of ' + m['key'], rel(here, self.path('digests', m['key'] + '.md')))}.",
+            digest_link = markup.link("digest of " + m["key"],
+                                      rel(here, self.path("digests", m["key"] + ".md")))
+            out = [f"# {m['key']}", "", self.figures(m), "", f"Read the {digest_link}.",
                    "", "## Records", "", self.record_table(here, records)]
             yield Page(here, m["key"], "\n".join(out))
 
