@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -192,15 +193,20 @@ def stats(incidents: Path, as_of: date | None, since: date | None, until: date |
         click.echo(tables.render_text(tables.stats_tables(figures), colour), nl=False)
 
 
-def _excluded_note(result: CheckResult) -> list[dict[str, object]]:
-    excluded = [{"path": f.path, "errors": sum(p.is_error for p in result.problems
-                                               if p.path == f.path)}
-                for f in result.excluded]
+def _say_left_out(excluded: list[dict[str, object]]) -> None:
+    """Never leave a broken record out of figures silently: name it on stderr."""
     if excluded:
         click.echo(f"nearmiss: {len(excluded)} record(s) with errors left out; "
                    "run 'nearmiss check' to see why:", err=True)
         for item in excluded:
             click.echo(f"  {item['path']} ({item['errors']} error(s))", err=True)
+
+
+def _excluded_note(result: CheckResult) -> list[dict[str, object]]:
+    errors = Counter(p.path for p in result.problems if p.is_error)
+    excluded: list[dict[str, object]] = [{"path": f.path, "errors": errors[f.path]}
+                                         for f in result.excluded]
+    _say_left_out(excluded)
     return excluded
 
 
@@ -271,22 +277,18 @@ def export(incidents: Path, fmt: str, as_of: date | None) -> None:
     """One flat row per valid record (lists joined with '; '), written as it is read."""
     today = as_of or date.today()
     taxonomy = taxonomy_of(incidents)
-    skipped: list[str] = []
+    skipped: list[dict[str, object]] = []
 
     def valid_rows() -> Iterator[dict[str, object]]:
         for result, problems in iter_checked(incidents, taxonomy, date.today()):
             errors = sum(p.is_error for p in problems)
             if result.record is None or errors:
-                skipped.append(f"{result.path} ({errors} error(s))")
+                skipped.append({"path": result.path, "errors": errors})
                 continue
             yield exports.row(result.record, taxonomy, today)
 
     exports.write(valid_rows(), fmt, sys.stdout)
-    if skipped:
-        click.echo(f"nearmiss: {len(skipped)} record(s) with errors left out; run "
-                   "'nearmiss check' to see why:", err=True)
-        for line in skipped:
-            click.echo(f"  {line}", err=True)
+    _say_left_out(skipped)
 
 
 @cli.command(short_help="The site's pages as plain Markdown files.")

@@ -12,7 +12,7 @@ from typing import Any
 
 from nearmiss import markup
 from nearmiss.model import CAUGHT_HOW_WORDS, SEVERITIES, Record, day_of
-from nearmiss.stats import compute
+from nearmiss.stats import compute, period_summary
 from nearmiss.tables import Table, pct, render_markdown
 from nearmiss.taxonomy import Taxonomy
 
@@ -85,12 +85,12 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
     before = previous_month(month)
     p_first, p_last = month_bounds(before)
     now = compute(records, taxonomy, as_of, first, last)
-    prev = compute(records, taxonomy, as_of, p_first, p_last)
+    p = period_summary(records, as_of, p_first, p_last)
     shown = [r for r in records if first <= r.day <= last
              and (include_internal or r.visibility == "public")]
     shown.sort(key=lambda r: (r.day, r.id))
     hidden = now.overall["records"] - len(shown)
-    o, p = now.overall, prev.overall
+    o = now.overall
     label = first.strftime("%B %Y")
     out = [f"# Learning log digest: {label}", ""]
     out.append(f"{_count(o['near_misses'], 'failure')} prevented and {o['failures']} that "

@@ -22,7 +22,7 @@ from nearmiss.history import Dates
 from nearmiss.markup import attr, block, rel, text
 from nearmiss.model import CAUGHT_HOW_WORDS, Action, Record, day_of
 from nearmiss.sanitize import page_title
-from nearmiss.stats import action_list, action_state, compute
+from nearmiss.stats import action_list, action_state, compute, period_summary
 from nearmiss.tables import pct
 from nearmiss.taxonomy import Term
 
@@ -195,13 +195,10 @@ class Site:
 
     def home(self) -> Page:
         here = self.home_path()
-        year = compute(self.result.records, self.taxonomy, self.as_of,
-                       date(self.as_of.year, 1, 1), self.as_of).overall
-        q_first, q_last = _quarter(self.as_of)
-        quarter = compute(self.result.records, self.taxonomy, self.as_of, q_first, q_last).overall
-        p_first, p_last = _previous_quarter(self.as_of)
-        before = compute(self.result.records, self.taxonomy, self.as_of, p_first,
-                         p_last).overall
+        year = period_summary(self.records, self.as_of, date(self.as_of.year, 1, 1),
+                              self.as_of)
+        quarter = period_summary(self.records, self.as_of, *_quarter(self.as_of))
+        before = period_summary(self.records, self.as_of, *_previous_quarter(self.as_of))
         o = self.stats.overall
         trend = _trend(quarter["prevention_ratio"], before["prevention_ratio"])
         figures = [

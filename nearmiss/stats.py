@@ -178,6 +178,13 @@ def in_range(record: Record, since: date | None, until: date | None) -> bool:
     return (since is None or record.day >= since) and (until is None or record.day <= until)
 
 
+def period_summary(records: Iterable[Record], as_of: date, since: date | None,
+                   until: date | None) -> dict[str, Any]:
+    """The headline figures of a period alone, for comparisons (this quarter against the
+    last) that need neither the Pareto nor the breakdowns ``compute`` also builds."""
+    return summary([r for r in records if in_range(r, since, until)], as_of)
+
+
 def compute(records: list[Record], taxonomy: Taxonomy, as_of: date,
             since: date | None = None, until: date | None = None,
             excluded: list[dict[str, Any]] | None = None) -> Stats:
