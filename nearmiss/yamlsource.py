@@ -9,6 +9,7 @@ and a walk over the node graph can refuse aliases before anything expands them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import yaml
@@ -137,21 +138,40 @@ def _too_deep(text: str, sink: Sink) -> bool:
     recurses, and a few ten thousand nested brackets crash the process."""
     if text.count("[") + text.count("{") <= _FLOW_HINT and not _DEEP_BLOCK_HINT.search(text):
         return False
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    sink.error(position(event), "yaml-too-deep",
-                               f"the values are nested more than {MAX_DEPTH} levels deep",
-                               hint="a record needs only a few levels; check for stray brackets")
-                    return True
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
+        return _nested_past_max(yaml.parse(text, Loader=_Loader), sink)
+    except yaml.YAMLError as exc:
+        if not _is_libyaml_nesting_limit(exc):
+            _syntax_problem(exc, text, sink)
+            return True
+    # libyaml's own limit (1,000 levels since PyYAML 6.0.4) trips while its scanner looks
+    # ahead, before any event reaches us. PyYAML's pure-Python parser looks ahead at most
+    # 1,024 characters, so it finds level MAX_DEPTH + 1 at the same place whatever the
+    # libyaml version; it only runs for such files.
+    try:
+        return _nested_past_max(yaml.parse(text, Loader=yaml.SafeLoader), sink)
     except yaml.YAMLError as exc:
         _syntax_problem(exc, text, sink)
         return True
+
+
+def _is_libyaml_nesting_limit(exc: yaml.YAMLError) -> bool:
+    return isinstance(exc, yaml.MarkedYAMLError) and "maximum nesting depth" in (
+        exc.problem or "")
+
+
+def _nested_past_max(events: Iterator[yaml.Event], sink: Sink) -> bool:
+    depth = 0
+    for event in events:
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                sink.error(position(event), "yaml-too-deep",
+                           f"the values are nested more than {MAX_DEPTH} levels deep",
+                           hint="a record needs only a few levels; check for stray brackets")
+                return True
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
     return False
 
 

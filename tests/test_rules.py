@@ -27,6 +27,7 @@ from nearmiss.model import Record
 from nearmiss.problems import CODES, Problem, Severity
 from nearmiss.rules import check_record
 from nearmiss.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
+from nearmiss.yamlsource import Sink, load
 
 WARNINGS = {"id-date-mismatch", "closed-date-not-closed", "personal-data", "blaming-language"}
 
@@ -322,6 +323,26 @@ def test_control_character_is_reported_where_it_stands_on_one_line(
     assert problem.code == "yaml-syntax"
     assert "\n" not in problem.message, "a message must fit the one-line text format"
     assert (problem.line, problem.column) == (7, 25)
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("[" * 1500 + "]" * 1500, (1, 101)),
+    ("- " * 1500 + "x\n", (1, 201)),
+    ("".join(f"{' ' * i}k{i}:\n" for i in range(1200)) + " " * 1200 + "v\n", (101, 101)),
+], ids=["flow brackets", "block sequences", "indented mappings"])
+def test_nesting_past_libyamls_own_limit_is_too_deep_at_level_101(
+        text: str, where: tuple[int, int]) -> None:
+    """PyYAML 6.0.4's libyaml stops at 1,000 levels with its own error while scanning
+    ahead; the verdict and its place must not depend on which libyaml is installed."""
+    sink = Sink("2026-03-14-deep.yaml")
+    assert load(text.encode(), sink) is None
+    assert [(p.code, p.line, p.column) for p in sink.problems] == [("yaml-too-deep", *where)]
+
+
+def test_nesting_at_the_limit_is_accepted() -> None:
+    sink = Sink("2026-03-14-deep.yaml")
+    assert load(("[" * 100 + "]" * 100).encode(), sink) is not None
+    assert sink.problems == []
 
 
 def test_very_deep_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
