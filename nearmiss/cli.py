@@ -19,10 +19,11 @@ from typing import NoReturn
 
 import click
 
-from nearmiss import __version__, authoring, report, scaffold, site, tables
+from nearmiss import __version__, authoring, report, scaffold, tables
 from nearmiss import digest as digests
 from nearmiss import export as exports
 from nearmiss.cache import Cache
+from nearmiss.distribution import MissingExtra, needs_site_extra
 from nearmiss.checker import (
     RECORD_SUFFIXES,
     CannotRun,
@@ -304,6 +305,12 @@ def render(outdir: Path, incidents: Path, as_of: date | None, prefix: str, title
            overwrite: bool, no_cache: bool) -> None:
     """Write the learning-log pages as plain Markdown files (and feed.xml) into OUTDIR,
     for a site generator other than MkDocs."""
+    try:
+        with needs_site_extra("nearmiss render"):
+            from nearmiss import site
+    except MissingExtra as exc:
+        click.echo(f"nearmiss: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
     result = run_check(incidents, no_cache=no_cache)
     _excluded_note(result)
     pages, feed = site.build(result, as_of or date.today(),

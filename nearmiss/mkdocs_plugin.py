@@ -22,9 +22,23 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from nearmiss import charts, history, report, sanitize, site
+from nearmiss import charts, history, report
 from nearmiss.cache import Cache
 from nearmiss.checker import CannotRun, check_tree
+from nearmiss.distribution import MissingExtra, needs_site_extra
+
+
+class MissingSiteExtra(PluginError):
+    """MkDocs runs, but the rest of the site extra is not installed: exit 2, one line."""
+
+    exit_code = 2
+
+
+try:
+    with needs_site_extra("the nearmiss MkDocs plugin"):
+        from nearmiss import sanitize, site
+except MissingExtra as _missing:
+    raise MissingSiteExtra(f"nearmiss: {_missing}") from None
 
 log = get_plugin_logger("nearmiss")
 CSS_PATH = "assets/nearmiss.css"

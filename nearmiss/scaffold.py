@@ -11,10 +11,11 @@ import json
 from datetime import date
 
 from nearmiss.authoring import SCHEMA_FILE, record_text
+from nearmiss.distribution import install_command, requirement
 from nearmiss.schema import record_schema
 from nearmiss.taxonomy import STARTER, parse_taxonomy
 
-INSTALL = 'pip install "nearmiss[site]"'
+INSTALL = install_command("site")
 
 MKDOCS_YML = """\
 site_name: Learning log
@@ -57,15 +58,17 @@ To add one: `nearmiss new`, answer the questions, then commit the file and open 
 request. Describe what happened and what made it likely, never who is to blame.
 """
 
-PRE_COMMIT = """\
+PRE_COMMIT = f"""\
 # pre-commit install   (then every commit that touches incidents/ is checked)
+# pre-commit installs nearmiss into a virtual environment of its own, at the pinned version.
 repos:
   - repo: local
     hooks:
       - id: nearmiss-check
         name: nearmiss check
         entry: nearmiss check --strict
-        language: system
+        language: python
+        additional_dependencies: ["{requirement()}"]
         files: ^incidents/.*\\.ya?ml$
         require_serial: true
 """
