@@ -9,6 +9,7 @@ and adds the pages as generated files. Page content comes from ``nearmiss.site``
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,14 @@ log = get_plugin_logger("nearmiss")
 CSS_PATH = "assets/nearmiss.css"
 FEED_PATH = "feed.xml"
 NEEDED_EXTENSIONS = ("admonition", "attr_list", "tables", "toc")
-_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+# Material's search markup, fixed for axe-core: the dialog has no accessible name (every
+# version here), and before 9.5.x's later releases its scrolling result list cannot be
+# reached by keyboard. Each fix adds an attribute only where it is missing.
+_SEARCH_FIXES = (
+    (re.compile(r'<div class="md-search" data-md-component="search" role="dialog"[^>]*>'),
+     "aria-label", ' aria-label="Search"'),
+    (re.compile(r'<div class="md-search__scrollwrap"[^>]*>'), "tabindex", ' tabindex="0"'),
+)
 
 
 class NearmissConfig(Config):  # type: ignore[no-untyped-call]
@@ -144,9 +152,19 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
 
     def on_post_page(self, output: str, /, *, page: MkDocsPage, config: MkDocsConfig
                      ) -> str | None:
-        """Name Material's search dialog: its template leaves role="dialog" without an
-        accessible name, which axe-core reports as a serious violation."""
-        return output.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
+        """Make Material's search dialog accessible; say so loudly (a warning, which
+        fails --strict) the day its markup no longer matches, instead of silently not."""
+        if 'data-md-component="search"' not in output:
+            return output
+        for pattern, attribute, addition in _SEARCH_FIXES:
+            tag = pattern.search(output)
+            if tag is None:
+                log.warning(f"{page.file.src_uri}: the theme's search markup has changed, so "
+                            f"nearmiss cannot add {attribute!r} to it; please report this")
+            elif f"{attribute}=" not in tag[0]:
+                fixed = tag[0][:-1] + addition + ">"
+                output = output[:tag.start()] + fixed + output[tag.end():]
+        return output
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer | None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import TAXONOMY_FIXTURE
+
 from nearmiss.taxonomy import Taxonomy, parse_taxonomy
 
 

@@ -8,6 +8,8 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from click.testing import CliRunner
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TAXONOMY_FIXTURE = FIXTURES / "taxonomy" / "_taxonomy.yaml"
 VALID_DIR = FIXTURES / "valid"
@@ -79,3 +81,12 @@ def minimal_near_miss(occurred: str = "2026-03-14", **fields: str) -> str:
     }
     values.update(fields)
     return "".join(f"{key}: {value}\n" for key, value in values.items() if value != "")
+
+
+def cli_runner() -> CliRunner:
+    """A CliRunner that keeps stderr apart on every Click the declared range allows:
+    Click 8.2 always does (and dropped ``mix_stderr``), Click 8.1 only when asked."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
+from helpers import TAXONOMY_FIXTURE, cli_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import TAXONOMY_FIXTURE
 from nearmiss.authoring import record_text, scalar, slugify
 from nearmiss.cli import cli
 from nearmiss.history import record_dates
@@ -31,7 +30,7 @@ def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def invoke(*args: str, stdin: str | None = None) -> object:
-    return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+    return cli_runner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
 
 
 NEAR_MISS = ["new", "--no-input", "--kind", "near-miss", "--team", "billing",
@@ -84,22 +83,22 @@ def test_new_interactive_asks_with_taxonomy_choices(log: Path) -> None:
 
 
 def test_new_without_input_names_what_is_missing(log: Path) -> None:
-    result = CliRunner().invoke(cli, ["new", "--no-input", "--kind", "failure"])
+    result = cli_runner().invoke(cli, ["new", "--no-input", "--kind", "failure"])
     assert result.exit_code == 2
-    assert "--title" in result.output and "--customer-impact" in result.output
+    assert "--title" in result.stderr and "--customer-impact" in result.stderr
     assert not any(log.rglob("*.yaml")) or list(log.rglob("*.yaml")) == [
         log / "_taxonomy.yaml"]
 
 
 def test_new_refuses_a_team_the_taxonomy_lacks(log: Path) -> None:
     args = [a if a != "billing" else "bilingual" for a in NEAR_MISS]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 2 and "bilingual" in result.output
+    result = cli_runner().invoke(cli, args)
+    assert result.exit_code == 2 and "bilingual" in result.stderr
 
 
 def test_new_refuses_a_date_in_the_future_and_writes_nothing(log: Path) -> None:
     args = [a if a != "2026-03-14" else "2999-01-01" for a in NEAR_MISS]
-    result = CliRunner().invoke(cli, args)
+    result = cli_runner().invoke(cli, args)
     assert result.exit_code == 1
     assert "[date-in-future]" in result.stderr
     assert not (log / "2999").exists()
@@ -156,7 +155,7 @@ def test_init_starts_a_log_that_checks_builds_and_parses(tmp_path: Path,
 
 def test_init_refuses_to_overwrite_anything(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("ours\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["init", str(tmp_path)])
+    result = cli_runner().invoke(cli, ["init", str(tmp_path)])
     assert result.exit_code == 2 and "README.md" in result.stderr
     assert (tmp_path / "README.md").read_text() == "ours\n"
     assert not (tmp_path / "incidents").exists()
@@ -218,17 +217,17 @@ def test_fmt_check_lists_then_fmt_fixes_and_leaves_broken_files_alone(log: Path)
                      "what_happened: The visit overran.\n", encoding="utf-8")
     broken = log / "2026" / "2026-03-15-broken.yaml"
     broken.write_bytes(b"title: [unclosed\n")
-    result = CliRunner().invoke(cli, ["fmt", "--check"])
+    result = cli_runner().invoke(cli, ["fmt", "--check"])
     assert result.exit_code == 1
     assert f"would reformat incidents/2026/{messy.name}" in result.stdout
     assert "2026-03-15-broken.yaml: not formatted" in result.stderr
     assert messy.read_text(encoding="utf-8").startswith("caught_by")
-    fixed = CliRunner().invoke(cli, ["fmt", str(messy)])
+    fixed = cli_runner().invoke(cli, ["fmt", str(messy)])
     assert fixed.exit_code == 0 and "reformatted" in fixed.stdout
     text = messy.read_text(encoding="utf-8")
     assert text.startswith("title:") and "# the save" in text
     assert broken.read_bytes() == b"title: [unclosed\n"
-    again = CliRunner().invoke(cli, ["fmt", "--check", str(messy)])
+    again = cli_runner().invoke(cli, ["fmt", "--check", str(messy)])
     assert again.exit_code == 0 and "0 of 1 files would be reformatted" in again.stdout
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_site import INTERNAL, RECORD, build_site, make_project
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -11,9 +11,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from helpers import (
+    add_record,
+    build_learning_log,
+    cli_runner,
+    minimal_near_miss,
+    valid_fixtures,
+)
 
-from helpers import add_record, build_learning_log, minimal_near_miss, valid_fixtures
 from nearmiss import report
 from nearmiss.cli import cli, main
 from nearmiss.problems import Problem, Severity
@@ -36,7 +42,7 @@ def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def check(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["check", *args], catch_exceptions=False)
+    return cli_runner().invoke(cli, ["check", *args], catch_exceptions=False)
 
 
 def add_team_typo(log: Path) -> None:
@@ -407,7 +413,7 @@ def test_damaged_cache_is_only_a_slower_run(log: Path, private_cache_dir: Path) 
 
 def test_no_colour_when_output_is_not_a_terminal(log: Path) -> None:
     add_team_typo(log)
-    result = CliRunner().invoke(cli, ["check"], color=True, catch_exceptions=False)
+    result = cli_runner().invoke(cli, ["check"], color=True, catch_exceptions=False)
     assert ANSI not in result.output
 
 

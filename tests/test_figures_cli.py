@@ -22,7 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from helpers import cli_runner
 
 from nearmiss import export as exports
 from nearmiss.cli import cli
@@ -69,7 +70,7 @@ def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def run(log: Path) -> Run:
     def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+        return cli_runner().invoke(cli, list(args), catch_exceptions=False)
     return invoke
 
 
@@ -471,7 +472,7 @@ def test_export_as_of_judges_actions_not_which_records_are_valid(run: Run) -> No
 def test_export_of_the_sample_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(SAMPLE_LOG.parent)
     monkeypatch.setenv("NEARMISS_CACHE_DIR", str(tmp_path / "cache"))
-    runner = CliRunner()
+    runner = cli_runner()
     result = runner.invoke(cli, ["export"], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stderr == ""

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import INVALID_DIR, TAXONOMY_FIXTURE, invalid_fixtures, valid_fixtures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from helpers import INVALID_DIR, TAXONOMY_FIXTURE, invalid_fixtures, valid_fixtures
 from nearmiss.fmt import FormatError, format_file, format_text
 from nearmiss.model import ACTION_FIELDS, FIELDS, FOLLOW_UP_FIELDS
 from nearmiss.rules import check_record

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from helpers import TAXONOMY_FIXTURE, minimal_near_miss
 
 MEMORY_LIMIT = 1024 * 1024 * 1024  # bytes of address space for the child

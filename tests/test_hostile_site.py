@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from test_site import build_site, make_project
 
 MARK = "PWNED"

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from helpers import valid_fixtures
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import valid_fixtures
 from nearmiss.model import ACTION_FIELDS, FIELDS, FOLLOW_UP_FIELDS
 from nearmiss.problems import CODES
 from nearmiss.rules import FileResult, check_record

@@ -17,11 +17,18 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from helpers import (
-    FIXED_TODAY, INVALID_DIR, TAXONOMY_FIXTURE, add_record, build_learning_log, expectations,
-    invalid_fixtures, minimal_near_miss, valid_fixtures,
+    FIXED_TODAY,
+    INVALID_DIR,
+    TAXONOMY_FIXTURE,
+    add_record,
+    build_learning_log,
+    expectations,
+    invalid_fixtures,
+    minimal_near_miss,
+    valid_fixtures,
 )
+
 from nearmiss.checker import CannotRun, check_tree
 from nearmiss.model import Record
 from nearmiss.problems import CODES, Problem, Severity

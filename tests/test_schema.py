@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import invalid_fixtures, minimal_near_miss, valid_fixtures
 from jsonschema import Draft202012Validator
 
-from helpers import invalid_fixtures, minimal_near_miss, valid_fixtures
 from nearmiss import schema as schema_module
 from nearmiss.model import ACTION_FIELDS, FIELDS, Spec
 from nearmiss.problems import CODES

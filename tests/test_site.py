@@ -4,14 +4,14 @@ internal records stay unpublished, and strict mode fails on an invalid record.""
 from __future__ import annotations
 
 import json
-import re
 import logging
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import cli_runner
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
@@ -175,7 +175,7 @@ def test_render_writes_the_same_pages_as_markdown(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     out = tmp_path / "rendered"
-    runner = CliRunner()
+    runner = cli_runner()
     result = runner.invoke(cli, ["render", str(out), "--as-of", "2026-11-22"],
                            catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -233,3 +233,37 @@ def test_serve_watches_the_incidents_folder(tmp_path: Path) -> None:
     server = Server()
     plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
     assert [Path(p).resolve() for p in server.watched] == [(project / "incidents").resolve()]
+
+
+MATERIAL_95_SEARCH = ('<div class="md-search" data-md-component="search" role="dialog">'
+                      '<div class="md-search__scrollwrap" data-md-scrollfix></div></div>')
+
+
+def test_search_markup_gets_a_name_and_keyboard_access(tmp_path: Path) -> None:
+    """Material 9.5.0 lacks both attributes, 9.8 only the name; neither is added twice."""
+    from nearmiss.mkdocs_plugin import NearmissPlugin
+
+    config = load_config(str(make_project(tmp_path) / "mkdocs.yml"))
+    plugin = config.plugins["nearmiss"]
+    assert isinstance(plugin, NearmissPlugin)
+    page = type("Page", (), {"file": type("File", (), {"src_uri": "index.md"})()})()
+    fixed = plugin.on_post_page(MATERIAL_95_SEARCH, page=page, config=config)  # type: ignore[arg-type]
+    assert fixed == ('<div class="md-search" data-md-component="search" role="dialog" '
+                     'aria-label="Search"><div class="md-search__scrollwrap" data-md-scrollfix '
+                     'tabindex="0"></div></div>')
+    assert plugin.on_post_page(fixed, page=page, config=config) == fixed  # type: ignore[arg-type]
+
+
+def test_changed_search_markup_is_a_warning_not_a_silent_miss(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from nearmiss.mkdocs_plugin import NearmissPlugin
+
+    config = load_config(str(make_project(tmp_path) / "mkdocs.yml"))
+    plugin = config.plugins["nearmiss"]
+    assert isinstance(plugin, NearmissPlugin)
+    page = type("Page", (), {"file": type("File", (), {"src_uri": "index.md"})()})()
+    changed = '<dialog class="md-search" data-md-component="search"></dialog>'
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.nearmiss"):
+        assert plugin.on_post_page(changed, page=page, config=config) == changed  # type: ignore[arg-type]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2 and all("search markup has changed" in w for w in warnings)

@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
+from helpers import TAXONOMY_FIXTURE
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from helpers import TAXONOMY_FIXTURE
 from nearmiss.authoring import record_text
 from nearmiss.checker import CheckResult
 from nearmiss.rules import check_record
