@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from nearmiss.cli import cli
@@ -46,3 +47,37 @@ def test_the_sample_log_is_in_canonical_form() -> None:
     for record in sorted((DOCS.parent / "incidents").rglob("2*.yaml")):
         text = record.read_text(encoding="utf-8")
         assert format_text(text) == text, f"run `nearmiss fmt` on {record}"
+
+
+def install_texts() -> dict[str, str]:
+    """Everything a user copies an install line from: the README, the guide, the hook
+    file and what `nearmiss init` writes."""
+    from nearmiss import scaffold
+
+    texts = {str(p.relative_to(DOCS.parent)): p.read_text(encoding="utf-8")
+             for p in [README, DOCS.parent / ".pre-commit-hooks.yaml", *DOCS.rglob("*.md")]}
+    texts.update({f"init:{name}": text
+                  for name, text in scaffold.files(date(2026, 3, 14)).items()})
+    return texts
+
+
+def test_every_install_line_names_our_distribution_at_this_version() -> None:
+    from nearmiss import __version__
+
+    lines = [(where, line) for where, text in install_texts().items()
+             for line in text.splitlines()
+             if re.search(r"pip (install|download)|additional_dependencies", line)]
+    assert len(lines) >= 8, lines
+    pinned = (f"nearmiss-log=={__version__}", f"nearmiss-log[site]=={__version__}",
+              f"nearmiss_log-{__version__}-py3-none-any.whl", f".git@v{__version__}")
+    for where, line in lines:
+        assert any(pin in line for pin in pinned), (where, line)
+        assert set(re.findall(r"==(\d[\w.]*)", line)) <= {__version__}, (where, line)
+
+
+def test_every_pinned_hook_revision_is_this_version() -> None:
+    from nearmiss import __version__
+
+    revisions = [(where, rev) for where, text in install_texts().items()
+                 for rev in re.findall(r"^\s*rev: (\S+)", text, re.M)]
+    assert revisions and all(rev == f"v{__version__}" for _, rev in revisions), revisions
