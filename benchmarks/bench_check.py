@@ -19,9 +19,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
 
-from nearmiss.cache import Cache  # noqa: E402
-from nearmiss.checker import check_tree, discover  # noqa: E402
-from nearmiss.stats import compute  # noqa: E402
+from nearmiss.log.cache import Cache  # noqa: E402
+from nearmiss.log.checker import check_tree, discover  # noqa: E402
+from nearmiss.log.figures import compute  # noqa: E402
 
 
 def timed(fn: object) -> float:

@@ -19,12 +19,17 @@ from typing import NoReturn
 
 import click
 
-from nearmiss import __version__, authoring, report, scaffold, tables
-from nearmiss import digest as digests
-from nearmiss import export as exports
-from nearmiss.cache import Cache
+from nearmiss import __version__
+from nearmiss.authoring import new as authoring
+from nearmiss.authoring import scaffold
+from nearmiss.authoring.schema import record_schema
 from nearmiss.distribution import MissingExtra, needs_site_extra
-from nearmiss.checker import (
+from nearmiss.files import write_atomic
+from nearmiss.log import digest as digests
+from nearmiss.log import export as exports
+from nearmiss.log import report, tables
+from nearmiss.log.cache import Cache
+from nearmiss.log.checker import (
     RECORD_SUFFIXES,
     CannotRun,
     CheckResult,
@@ -36,13 +41,11 @@ from nearmiss.checker import (
     load_settings,
     load_taxonomy,
 )
-from nearmiss.files import write_atomic
-from nearmiss.problems import Problem
-from nearmiss.rules import check_record
-from nearmiss.schema import record_schema
-from nearmiss.settings import Settings
-from nearmiss.stats import Stats, action_list, compute
-from nearmiss.taxonomy import Taxonomy
+from nearmiss.log.figures import Stats, action_list, compute
+from nearmiss.record.problems import Problem
+from nearmiss.record.rules import check_record
+from nearmiss.record.settings import Settings
+from nearmiss.record.taxonomy import Taxonomy
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -307,7 +310,7 @@ def render(outdir: Path, incidents: Path, as_of: date | None, prefix: str, title
     for a site generator other than MkDocs."""
     try:
         with needs_site_extra("nearmiss render"):
-            from nearmiss import site
+            from nearmiss.site import pages as site
     except MissingExtra as exc:
         click.echo(f"nearmiss: {exc}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
@@ -435,7 +438,7 @@ def fmt(paths: tuple[Path, ...], incidents: Path, check_only: bool) -> None:
     that cannot be formatted (not one YAML mapping) is reported and left untouched.
     """
     # imported here: ruamel.yaml takes longer to import than a whole cached check
-    from nearmiss.fmt import FormatError, format_file
+    from nearmiss.authoring.fmt import FormatError, format_file
 
     if paths:
         files = [str(f) for p in paths for f in ([p] if p.is_file() else

@@ -23,10 +23,11 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from nearmiss import charts, history, report
-from nearmiss.cache import Cache
-from nearmiss.checker import CannotRun, check_tree
 from nearmiss.distribution import MissingExtra, needs_site_extra
+from nearmiss.log import report
+from nearmiss.log.cache import Cache
+from nearmiss.log.checker import CannotRun, check_tree
+from nearmiss.site import charts, history
 
 
 class MissingSiteExtra(PluginError):
@@ -37,7 +38,8 @@ class MissingSiteExtra(PluginError):
 
 try:
     with needs_site_extra("the nearmiss MkDocs plugin"):
-        from nearmiss import sanitize, site
+        from nearmiss.site import pages as site
+        from nearmiss.site import sanitize
 except MissingExtra as _missing:
     raise MissingSiteExtra(f"nearmiss: {_missing}") from None
 
@@ -130,7 +132,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             if page.record_text:
                 self.record_text.add(page.path)
         files.append(File.generated(config, FEED_PATH, content=feed))
-        css = (Path(__file__).with_name("site.css").read_text(encoding="utf-8")
+        css = (site.STYLESHEET.read_text(encoding="utf-8")
                + charts.CSS)
         files.append(File.generated(config, CSS_PATH, content=css))
         return files

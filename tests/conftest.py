@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from helpers import TAXONOMY_FIXTURE
 
-from nearmiss.taxonomy import Taxonomy, parse_taxonomy
+from nearmiss.record.taxonomy import Taxonomy, parse_taxonomy
 
 
 @pytest.fixture(autouse=True)

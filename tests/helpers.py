@@ -10,7 +10,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+FIXTURES = ROOT / "tests" / "fixtures"
+GOLDEN = ROOT / "tests" / "golden"
+SAMPLE_LOG = ROOT / "incidents"  # the sample learning log
 TAXONOMY_FIXTURE = FIXTURES / "taxonomy" / "_taxonomy.yaml"
 VALID_DIR = FIXTURES / "valid"
 INVALID_DIR = FIXTURES / "invalid"

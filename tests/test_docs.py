@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
+
+from helpers import ROOT
 
 from nearmiss.cli import cli
-from nearmiss.model import ACTION_FIELDS, FIELDS
-from nearmiss.problems import CODES
+from nearmiss.record.model import ACTION_FIELDS, FIELDS
+from nearmiss.record.problems import CODES
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = ROOT / "docs"
 README = DOCS.parent / "README.md"
 
 
@@ -42,7 +43,7 @@ def test_readme_quick_start_has_the_two_commands() -> None:
 
 
 def test_the_sample_log_is_in_canonical_form() -> None:
-    from nearmiss.fmt import format_text
+    from nearmiss.authoring.fmt import format_text
 
     for record in sorted((DOCS.parent / "incidents").rglob("2*.yaml")):
         text = record.read_text(encoding="utf-8")
@@ -52,7 +53,7 @@ def test_the_sample_log_is_in_canonical_form() -> None:
 def install_texts() -> dict[str, str]:
     """Everything a user copies an install line from: the README, the guide, the hook
     file and what `nearmiss init` writes."""
-    from nearmiss import scaffold
+    from nearmiss.authoring import scaffold
 
     texts = {str(p.relative_to(DOCS.parent)): p.read_text(encoding="utf-8")
              for p in [README, DOCS.parent / ".pre-commit-hooks.yaml", *DOCS.rglob("*.md")]}

@@ -1,0 +1,80 @@
+"""One flat row per record for spreadsheets and BI tools, written as it is read.
+
+Lists are joined with '; ' and ``extra`` is kept as JSON text, so every value survives in
+a single cell; CSV and JSON Lines carry the same columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import IO, Any
+
+from nearmiss.log.figures import action_state
+from nearmiss.record.model import Day, Record
+from nearmiss.record.taxonomy import Taxonomy
+
+COLUMNS = (
+    "id", "path", "title", "kind", "status", "occurred", "reported", "team", "team_label",
+    "touchpoint", "promise", "severity", "caught_how", "root_causes", "root_cause_categories",
+    "actions", "actions_open", "actions_overdue", "actions_done", "actions_dropped",
+    "no_action", "closed", "follow_up_date", "follow_up_how", "reported_by", "kudos",
+    "related", "tags", "visibility", "what_happened", "caught_by", "customer_impact",
+    "lessons", "whys", "extra",
+)
+JOIN = "; "
+
+
+def _day(value: Day | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def row(record: Record, taxonomy: Taxonomy, as_of: date) -> dict[str, Any]:
+    states = [action_state(a, as_of) for a in record.actions]
+    team = taxonomy.teams.get(record.team)
+    return {
+        "id": record.id, "path": record.path, "title": record.title, "kind": record.kind,
+        "status": record.status, "occurred": _day(record.occurred),
+        "reported": _day(record.reported), "team": record.team,
+        "team_label": team.label if team else "",
+        "touchpoint": record.touchpoint or "", "promise": record.promise or "",
+        "severity": record.severity, "caught_how": record.caught_how or "",
+        "root_causes": JOIN.join(record.root_causes),
+        "root_cause_categories": JOIN.join(dict.fromkeys(
+            c.partition("/")[0] for c in record.root_causes)),
+        "actions": len(record.actions),
+        "actions_open": states.count("open") + states.count("overdue"),
+        "actions_overdue": states.count("overdue"),
+        "actions_done": states.count("done"), "actions_dropped": states.count("dropped"),
+        "no_action": record.no_action or "", "closed": _day(record.closed),
+        "follow_up_date": _day(record.follow_up.date) if record.follow_up else "",
+        "follow_up_how": record.follow_up.how if record.follow_up else "",
+        "reported_by": record.reported_by or "", "kudos": JOIN.join(record.kudos),
+        "related": JOIN.join(record.related), "tags": JOIN.join(record.tags),
+        "visibility": record.visibility, "what_happened": record.what_happened,
+        "caught_by": record.caught_by or "", "customer_impact": record.customer_impact or "",
+        "lessons": record.lessons or "", "whys": JOIN.join(record.whys),
+        "extra": json.dumps(record.extra, ensure_ascii=False) if record.extra else "",
+    }
+
+
+def write(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
+    """Stream rows as CSV or JSON Lines; returns how many were written."""
+    count = 0
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\n") if fmt == "csv" else None
+    if writer:
+        writer.writeheader()
+    for item in rows:
+        if writer:
+            writer.writerow(item)
+        else:
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def rows_of(records: Iterator[Record], taxonomy: Taxonomy, as_of: date
+            ) -> Iterator[dict[str, Any]]:
+    return (row(r, taxonomy, as_of) for r in records)

@@ -1,0 +1,494 @@
+"""Validate one record file: the field table, the kind and status rules, the taxonomy.
+
+Every rule reports through the file's ``Sink`` and carries on, so one run shows all that
+is wrong in a file. Rules that need the whole tree (unique ids, ``related``) or today's
+date live in ``checker``; this module hands them the values with their places.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import itertools
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import PurePath
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from nearmiss.record.language import BLAME_HINT, blame, personal_data
+from nearmiss.record.model import (
+    ACTION_FIELDS,
+    FIELDS,
+    FOLLOW_UP_FIELDS,
+    ID_RE,
+    TAG_RE,
+    Action,
+    Day,
+    FollowUp,
+    Record,
+    Spec,
+    before,
+    day_of,
+)
+from nearmiss.record.problems import Problem
+from nearmiss.record.settings import Settings
+from nearmiss.record.taxonomy import Taxonomy
+from nearmiss.record.yamlsource import STR_TAG, Sink, load, position
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(?P<offset>[Zz]|[+-]\d{2}:?\d{2})?$"
+)
+_READ_AS = {
+    "tag:yaml.org,2002:bool": "a true/false value",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:null": "an empty value (null)",
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:value": "a special value ('=')",
+    "tag:yaml.org,2002:merge": "a merge key ('<<')",
+}
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+_NAMES = frozenset({"kudos", "reported_by", "owner"})  # names, not stories: no blame check
+_LOOKS_LIKE = {"email": "an e-mail address", "phone": "a phone number",
+               "card": "a payment card number", "address": "a postal address"}
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A value other rules need later, with where it stands in the file."""
+
+    value: Any
+    line: int
+    column: int
+    pointer: str
+
+
+@dataclass
+class FileResult:
+    """What checking one file produced; ``record`` is set only when it has no errors."""
+
+    path: str
+    id: str
+    problems: list[Problem]
+    record: Record | None = None
+    related: tuple[Placed, ...] = ()
+    events: tuple[Placed, ...] = ()
+
+
+def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
+    """A 'did you mean' hint, or an empty string when nothing is close."""
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def pointer_token(key: str) -> str:
+    """A key as one JSON-pointer token (RFC 6901): '~' and '/' escaped."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+class _Reader:
+    """Turns positioned nodes into typed values, reporting each mismatch where it stands."""
+
+    def __init__(self, sink: Sink, taxonomy: Taxonomy) -> None:
+        self.sink = sink
+        self.taxonomy = taxonomy
+        self.related: list[Placed] = []
+        self.events: list[Placed] = []
+        self.prose: list[tuple[ScalarNode, str, str, bool]] = []  # node, text, pointer, story
+
+    def scalar(self, node: Node, ptr: str, what: str) -> str | None:
+        if not isinstance(node, ScalarNode):
+            kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
+            self.sink.error(node, "wrong-type", f"'{ptr}' should be {what}, not {kind}", ptr)
+            return None
+        return str(node.value)
+
+    def text(self, node: Node, ptr: str, spec: Spec) -> str | None:
+        value = self.scalar(node, ptr, "text")
+        if value is None:
+            return None
+        assert isinstance(node, ScalarNode)
+        if not node.style and node.tag != STR_TAG and value != "":
+            self.sink.error(
+                node, "yaml-ambiguous",
+                f"{value!r} is read as {_READ_AS.get(node.tag, 'not text')} by YAML 1.1 tools",
+                ptr, hint=f'put it in quotes: "{value}"',
+            )
+            return None
+        if not value.strip():
+            self.sink.error(node, "empty-value", f"'{ptr}' has no text", ptr)
+            return None
+        if spec.max_length and len(value) > spec.max_length:
+            self.sink.error(node, "title-length",
+                            f"the title has {len(value)} characters; at most "
+                            f"{spec.max_length} fit", ptr, hint="say the rest in what_happened")
+        if spec.name == "title" and _LINE_BREAKS.intersection(value):
+            self.sink.error(node, "title-line-break", "the title must stay on one line", ptr,
+                            hint="use a plain one-line value, or '>-' to fold the lines")
+        self.prose.append((node, value, ptr, spec.name not in _NAMES))
+        return value
+
+    def date(self, node: Node, ptr: str) -> Day | None:
+        text = self.scalar(node, ptr, "a date")
+        if text is None:
+            return None
+        text = text.strip()
+        try:
+            if _DATE_RE.match(text):
+                return date.fromisoformat(text)
+            match = _DATETIME_RE.match(text)
+            if match:
+                if not match.group("offset"):
+                    self.sink.error(node, "date-no-offset",
+                                    f"the time {text!r} has no UTC offset", ptr,
+                                    hint=f"add one, e.g. {text}+01:00 or {text}Z")
+                    return None
+                return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        self.sink.error(node, "invalid-date", f"{text!r} is not a date", ptr,
+                        hint="write dates as YYYY-MM-DD, e.g. 2026-03-14")
+        return None
+
+    def choice(self, node: Node, ptr: str, choices: tuple[str, ...], code: str,
+               what: str, extra_hint: str = "") -> str | None:
+        value = self.scalar(node, ptr, "one word")
+        if value is None or value in choices:
+            return value
+        close = suggest(value, choices)
+        hint = close or (f"choose one of: {', '.join(choices)}" if len(choices) <= 8
+                         else extra_hint)
+        self.sink.error(node, code, f"{value!r} is not {what}", ptr, hint=hint)
+        return None
+
+    def items(self, node: Node, ptr: str) -> list[tuple[Node, str]]:
+        if not isinstance(node, SequenceNode):
+            self.sink.error(node, "wrong-type", f"'{ptr}' should be a list", ptr,
+                            hint="write it as a list, e.g. [first, second] or '- first' lines")
+            return []
+        return [(item, f"{ptr}/{i}") for i, item in enumerate(node.value)]
+
+    def strings(self, node: Node, ptr: str, spec: Spec) -> tuple[str, ...]:
+        out: list[str] = []
+        seen: set[str] = set()
+        for item, iptr in self.items(node, ptr):
+            value = self.text(item, iptr, spec)
+            if value is None:
+                continue
+            if value in seen and spec.type != "texts":
+                self.sink.error(item, "duplicate-item", f"{value!r} is listed twice", iptr)
+                continue
+            seen.add(value)
+            out.append(value)
+        if spec.type == "causes" and isinstance(node, SequenceNode) and not node.value:
+            self.sink.error(node, "empty-list", "name at least one root cause", ptr)
+        return tuple(out)
+
+    def mapping(self, node: Node, table: dict[str, Spec], ptr: str
+                ) -> tuple[dict[str, Any], dict[str, Node]] | None:
+        """Read a mapping field by field; returns values and the nodes they came from."""
+        if not isinstance(node, MappingNode):
+            self.sink.error(node, "not-a-mapping",
+                            f"'{ptr or 'the record'}' should be a mapping of field: value", ptr)
+            return None
+        values: dict[str, Any] = {}
+        nodes: dict[str, Node] = {}
+        for key, value_node in node.value:
+            if not isinstance(key, ScalarNode):
+                self.sink.error(key, "wrong-type", "a field name must be a plain word, not "
+                                "a list or mapping", ptr)
+                continue
+            name = str(key.value)
+            fptr = f"{ptr}/{pointer_token(name)}"
+            spec = table.get(name)
+            if spec is None:
+                close = suggest(name, list(table))
+                self.sink.error(key, "unknown-field", f"unknown field '{name}'", fptr,
+                                hint=close or "known fields: " + ", ".join(table))
+                continue
+            if isinstance(value_node, ScalarNode) and not value_node.style \
+                    and value_node.value == "":
+                if spec.required:
+                    nodes[name] = value_node
+                    self.sink.error(value_node, "empty-value", f"'{name}' has no value", fptr)
+                continue  # an optional field left blank, as in a template, counts as absent
+            nodes[name] = value_node
+            value = self.value(spec, value_node, fptr)
+            if value is not None:
+                values[name] = value
+        for name, spec in table.items():
+            if spec.required and name not in nodes:
+                self.sink.error(node, "missing-field", f"the field '{name}' is required",
+                                f"{ptr}/{name}", hint=_lower_first(spec.description))
+        return values, nodes
+
+    def value(self, spec: Spec, node: Node, ptr: str) -> Any:
+        kind = spec.type
+        if kind in ("text", "markdown"):
+            return self.text(node, ptr, spec)
+        if kind == "date":
+            return self.date(node, ptr)
+        if kind == "choice":
+            return self.choice(node, ptr, spec.choices, "invalid-choice",
+                               f"a valid {spec.name}")
+        if kind in ("team", "touchpoint", "promise"):
+            section = getattr(self.taxonomy, kind + "s")
+            return self.choice(node, ptr, tuple(section), f"unknown-{kind}",
+                               f"a {kind} of the taxonomy",
+                               f"add it under '{kind}s' in _taxonomy.yaml if it is new")
+        if kind in ("texts", "tags", "ids", "causes"):
+            values = self.strings(node, ptr, spec)
+            self.check_items(kind, ptr, node, values)
+            return values
+        if kind == "actions":
+            return tuple(a for i, (item, iptr) in enumerate(self.items(node, ptr))
+                         if (a := self.action(item, iptr)) is not None)
+        if kind == "follow_up":
+            read = self.mapping(node, FOLLOW_UP_FIELDS, ptr)
+            if read is None or set(FOLLOW_UP_FIELDS) - set(read[0]):
+                return None
+            self.event(read[0]["date"], read[1]["date"], ptr + "/date")
+            return FollowUp(**read[0])
+        if isinstance(node, MappingNode):
+            return _as_written(node)
+        self.sink.error(node, "wrong-type", f"'{ptr}' should be a mapping", ptr)
+        return None
+
+    def check_items(self, kind: str, ptr: str, node: Node, values: tuple[str, ...]) -> None:
+        if not isinstance(node, SequenceNode):
+            return
+        by_value: dict[str, tuple[Node, str]] = {}
+        for i, n in enumerate(node.value):
+            if isinstance(n, ScalarNode):
+                by_value.setdefault(str(n.value), (n, f"{ptr}/{i}"))
+        for value in values:
+            item, iptr = by_value[value]
+            if kind == "tags" and not TAG_RE.match(value):
+                self.sink.error(item, "invalid-tag", f"the tag {value!r} is not valid", iptr,
+                                hint="use lower-case letters, digits and dashes, "
+                                     f"e.g. {re.sub(r'[^a-z0-9]+', '-', value.lower())}")
+            elif kind == "causes" and self.taxonomy.cause(value) is None:
+                keys = self.taxonomy.cause_keys()
+                close = suggest(value, keys) or next(
+                    (f"did you mean '{k}'?" for k in keys if k.endswith("/" + value)), "")
+                self.sink.error(item, "unknown-root-cause",
+                                f"{value!r} is not a root cause of the taxonomy", iptr,
+                                hint=close or "write category/cause as listed under "
+                                              "'root_causes' in _taxonomy.yaml")
+            elif kind == "ids":
+                line, column = position(item)
+                self.related.append(Placed(value, line, column, iptr))
+
+    def action(self, node: Node, ptr: str) -> Action | None:
+        read = self.mapping(node, ACTION_FIELDS, ptr)
+        if read is None:
+            return None
+        values, nodes = read
+        status = values.get("status")
+        if status == "done" and "done_on" not in nodes:
+            self.sink.error(node, "missing-for-status", "a done action needs 'done_on'",
+                            ptr + "/done_on", hint="add the date it was done: done_on: YYYY-MM-DD")
+        if status == "dropped" and "reason" not in nodes:
+            self.sink.error(node, "missing-for-status", "a dropped action needs a 'reason'",
+                            ptr + "/reason", hint="say why it was dropped: reason: ...")
+        if "done_on" in values:
+            self.event(values["done_on"], nodes["done_on"], ptr + "/done_on")
+        if set(ACTION_FIELDS) - {"done_on", "reason"} - set(values):
+            return None
+        return Action(**values)
+
+    def event(self, value: Day, node: Node, ptr: str) -> None:
+        line, column = position(node)
+        self.events.append(Placed(value, line, column, ptr))
+
+
+def _kind_and_status(sink: Sink, root: MappingNode, v: dict[str, Any],
+                     nodes: dict[str, Node]) -> None:
+    """The lifecycle: what a near miss, a failure, and each status require."""
+    kind, status = v.get("kind"), v.get("status")
+    if kind == "near-miss" and "caught_by" not in nodes:
+        sink.error(root, "missing-for-kind", "a near miss needs 'caught_by': how it was caught",
+                   "/caught_by", hint="tell the save: who or what noticed, and how")
+    if kind == "failure":
+        if "customer_impact" not in nodes:
+            sink.error(root, "missing-for-kind",
+                       "a failure needs 'customer_impact': what the customer experienced",
+                       "/customer_impact")
+        if "caught_how" in nodes:
+            sink.error(nodes["caught_how"], "near-miss-only",
+                       "'caught_how' is only for near misses; this record is a failure",
+                       "/caught_how", hint="remove it, or set kind: near-miss")
+    if "actions" in nodes and "no_action" in nodes:
+        sink.error(nodes["no_action"], "actions-and-no-action",
+                   "give either 'actions' or 'no_action', not both", "/no_action")
+    if status in ("reviewed", "closed"):
+        if "root_causes" not in nodes:
+            sink.error(root, "missing-for-status", f"a {status} record needs 'root_causes'",
+                       "/root_causes", hint="list category/cause keys from _taxonomy.yaml")
+        actions = nodes.get("actions")
+        if actions is None and "no_action" not in nodes:
+            sink.error(root, "missing-for-status",
+                       f"a {status} record needs 'actions' (or 'no_action' saying why none)",
+                       "/actions")
+        elif isinstance(actions, SequenceNode) and not actions.value \
+                and "no_action" not in nodes:
+            sink.error(actions, "empty-list",
+                       f"a {status} record needs at least one action", "/actions",
+                       hint="list what will be done, or say why nothing is needed in no_action")
+    if status == "closed":
+        for name in ("closed", "follow_up"):
+            if name not in nodes:
+                sink.error(root, "missing-for-status", f"a closed record needs '{name}'",
+                           f"/{name}", hint=_lower_first(FIELDS[name].description))
+        actions = nodes.get("actions")
+        if isinstance(actions, SequenceNode):
+            for i, item in enumerate(actions.value):
+                state = _child(item, "status")
+                if state is not None and state.value == "open":
+                    sink.error(state, "action-still-open",
+                               "a closed record cannot have an open action", f"/actions/{i}/status",
+                               hint="mark it done (with done_on) or dropped (with a reason), "
+                                    "or keep the record reviewed")
+    elif "closed" in nodes:
+        sink.warning(nodes["closed"], "closed-date-not-closed",
+                     f"a 'closed' date is given but the status is {status}", "/closed",
+                     hint="set status: closed, or remove the date")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _as_written(node: Node) -> Any:
+    """``extra`` is never validated: keep every scalar as the text written, so nothing is
+    reinterpreted (no 'no' turned into False) and nothing is lost."""
+    if isinstance(node, MappingNode):
+        return {str(k.value): _as_written(v) for k, v in node.value}
+    if isinstance(node, SequenceNode):
+        return [_as_written(item) for item in node.value]
+    return str(node.value)
+
+
+def _child(node: Node, key: str) -> ScalarNode | None:
+    if isinstance(node, MappingNode):
+        for k, v in node.value:
+            if k.value == key and isinstance(v, ScalarNode):
+                return v
+    return None
+
+
+def _dates(sink: Sink, reader: _Reader, record_id: str, v: dict[str, Any],
+           nodes: dict[str, Node]) -> None:
+    occurred = v.get("occurred")
+    if occurred is None:
+        return
+    reader.event(occurred, nodes["occurred"], "/occurred")
+    for name in ("reported", "closed"):
+        if name in v:
+            reader.event(v[name], nodes[name], "/" + name)
+    later = [(n, v.get(n), nodes.get(n)) for n in ("reported", "closed")]
+    if isinstance(v.get("follow_up"), FollowUp):
+        later.append(("follow_up/date", v["follow_up"].date, _child(nodes["follow_up"], "date")))
+    for name, value, node in later:
+        if value is not None and node is not None and before(value, occurred):
+            sink.error(node, "date-order",
+                       f"'{name}' ({day_of(value)}) is before 'occurred' ({day_of(occurred)})",
+                       "/" + name)
+    if ID_RE.match(record_id):
+        prefix = record_id[:10]
+        if prefix != day_of(occurred).isoformat():
+            sink.warning(nodes["occurred"], "id-date-mismatch",
+                         f"the file name starts with {prefix} but 'occurred' is "
+                         f"{day_of(occurred)}", "/occurred",
+                         hint="rename the file so its date matches when it occurred")
+
+
+_GAP = "\n\x1f\n"  # joins a record's texts: no pattern matches across it
+
+
+def _language(sink: Sink, reader: _Reader, data: bytes, settings: Settings) -> None:
+    """Warnings for personal data in any text and for blaming words in the stories, each
+    at the line and column where the words stand. The record's texts are scanned as one
+    string, which costs a third of scanning them one by one."""
+    if not reader.prose:
+        return
+    joined = _GAP.join(value for _, value, _, _ in reader.prose)
+    starts = list(itertools.accumulate(
+        (len(value) + len(_GAP) for _, value, _, _ in reader.prose[:-1]), initial=0))
+    found = personal_data(joined, settings.allow_personal_data) + \
+        blame(joined, settings.blame_phrases)
+    lines: list[str] | None = None
+    for f in found:
+        node, _, ptr, story = reader.prose[bisect.bisect_right(starts, f.start) - 1]
+        if f.kind == "blame" and not story:
+            continue
+        if lines is None:
+            lines = data.decode("utf-8-sig", errors="replace").splitlines()
+        where = _locate(lines, node, f.excerpt)
+        if f.kind == "blame":
+            sink.warning(where, "blaming-language",
+                         f"'{f.excerpt}' blames a person rather than the system", ptr,
+                         hint=BLAME_HINT)
+        else:
+            sink.warning(where, "personal-data",
+                         f"this looks like {_LOOKS_LIKE[f.kind]} ({f.excerpt!r}); records "
+                         "are published to everyone", ptr,
+                         hint="remove it; if it is not personal (a company number), add "
+                              "it to personal_data.allow in _settings.yaml")
+
+
+def _locate(lines: list[str], node: ScalarNode, excerpt: str) -> tuple[int, int]:
+    """Where ``excerpt`` stands in the file: searched in the lines the value spans, since
+    block and folded scalars do not keep offsets; the value's own place otherwise."""
+    first, last = node.start_mark.line, min(node.end_mark.line, len(lines) - 1)
+    for needle in (excerpt, excerpt.split()[0] if excerpt.split() else excerpt):
+        for number in range(first, last + 1):
+            column = lines[number].find(needle, node.start_mark.column if number == first
+                                        else 0)
+            if column >= 0:
+                return number + 1, column + 1
+    return position(node)
+
+
+DEFAULT_SETTINGS = Settings()
+
+
+def check_record(data: bytes, path: str, taxonomy: Taxonomy,
+                 settings: Settings = DEFAULT_SETTINGS) -> FileResult:
+    """Check one record file's bytes; never raises on any input."""
+    sink = Sink(path)
+    record_id = PurePath(path).stem
+    if not ID_RE.match(record_id) or not _valid_day(record_id[:10]):
+        sink.error((1, 1), "invalid-id",
+                   f"the file name '{record_id}' is not a valid record id",
+                   hint="name it YYYY-MM-DD-a-few-words.yaml, e.g. "
+                        "2026-03-14-courtesy-call-nearly-skipped.yaml")
+    root = load(data, sink, settings.max_file_bytes)
+    if root is None:
+        return FileResult(path, record_id, sink.problems)
+    reader = _Reader(sink, taxonomy)
+    read = reader.mapping(root, FIELDS, "")
+    if read is None:
+        return FileResult(path, record_id, sink.problems)
+    values, nodes = read
+    assert isinstance(root, MappingNode)
+    _kind_and_status(sink, root, values, nodes)
+    _dates(sink, reader, record_id, values, nodes)
+    _language(sink, reader, data, settings)
+    record = None
+    if not sink.has_errors:
+        record = Record(id=record_id, path=path, **values)
+    return FileResult(path, record_id, sink.problems, record,
+                      tuple(reader.related), tuple(reader.events))
+
+
+def _valid_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

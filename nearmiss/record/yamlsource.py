@@ -1,0 +1,258 @@
+"""Read a YAML file into nodes that remember where every value stands.
+
+libyaml (PyYAML's C loader) composes nodes with line/column marks about twenty times faster
+than a pure-Python parser, which is what keeps checking 10,000 records to a couple of
+seconds. Composing (not constructing) also means nothing is ever instantiated from a tag,
+and a walk over the node graph can refuse aliases before anything expands them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from nearmiss.record.problems import Problem, Severity
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - wheels for every supported platform ship libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_YAML = "tag:yaml.org,2002:"
+STR_TAG = _YAML + "str"
+# Tags the resolver gives plain scalars and collections ('=' and '<<' resolve to 'value'
+# and 'merge'); anything else was written explicitly.
+_PLAIN_TAGS = frozenset(_YAML + t for t in (
+    "str", "int", "float", "bool", "null", "timestamp", "value", "merge", "map", "seq"))
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 100
+# Cheap upper bounds on nesting: flow brackets, and per line the indentation plus block
+# indicators. Only a file past either bound pays for the exact count over parse events.
+_FLOW_HINT = MAX_DEPTH // 2 - 2
+_DEEP_BLOCK_HINT = re.compile(r"^(?:[ \t]|[-?:][ \t]){" + str(MAX_DEPTH // 2 - 2) + "}", re.M)
+
+
+def position(node: Node | yaml.Event) -> tuple[int, int]:
+    """1-based line and column of a node or event, as editors and the text output count."""
+    mark = node.start_mark
+    if mark is None:  # only nodes built by hand lack one
+        return 1, 1
+    return mark.line + 1, mark.column + 1
+
+
+@dataclass(slots=True)
+class Sink:
+    """Collects the problems of one file so no rule can stop the others from reporting."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        where: Node | tuple[int, int],
+        severity: Severity,
+        code: str,
+        message: str,
+        pointer: str = "",
+        hint: str = "",
+    ) -> None:
+        line, column = position(where) if isinstance(where, Node) else where
+        self.problems.append(
+            Problem(self.path, line, column, severity, code, message, pointer, hint)
+        )
+
+    def error(self, where: Node | tuple[int, int], code: str, message: str,
+              pointer: str = "", hint: str = "") -> None:
+        self.add(where, Severity.ERROR, code, message, pointer, hint)
+
+    def warning(self, where: Node | tuple[int, int], code: str, message: str,
+                pointer: str = "", hint: str = "") -> None:
+        self.add(where, Severity.WARNING, code, message, pointer, hint)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+def decode(data: bytes, sink: Sink) -> str | None:
+    """UTF-8 (a byte-order mark is fine) or a problem pointing at the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        sink.error(
+            (line, column),
+            "file-encoding",
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
+            hint="save the file as UTF-8 in your editor",
+        )
+        return None
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, sink: Sink) -> None:
+    """Turn any parser exception into one problem on one line, at the right place."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        # libyaml counts the position in UTF-8 bytes, the pure-Python reader in characters
+        index = exc.position
+        if isinstance(exc.character, int):
+            index = len(text.encode("utf-8")[:exc.position].decode("utf-8", "ignore"))
+        where = _line_column(text, index)
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        sink.error(where, "yaml-syntax",
+                   f"the character U+{code:04X} is not allowed in a YAML file",
+                   hint="delete it; such characters often come with text pasted from elsewhere")
+        return
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        sink.error((1, 1), "yaml-syntax", _one_line(f"this is not valid YAML: {exc}"))
+        return
+    mark = exc.problem_mark or exc.context_mark
+    where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    said = f"{exc.context or ''} {exc.problem or ''}"
+    if "expected a single document" in said:
+        sink.error(where, "yaml-multiple-documents",
+                   "a record file holds exactly one YAML document; this one starts another",
+                   hint="remove the '---' line, or move the second record to its own file")
+        return
+    context = f" ({exc.context})" if exc.context else ""
+    sink.error(where, "yaml-syntax", _one_line(f"this is not valid YAML: {exc.problem}{context}"))
+
+
+def _too_deep(text: str, sink: Sink) -> bool:
+    """Refuse documents nested past MAX_DEPTH before composing them: libyaml's composer
+    recurses, and a few ten thousand nested brackets crash the process."""
+    if text.count("[") + text.count("{") <= _FLOW_HINT and not _DEEP_BLOCK_HINT.search(text):
+        return False
+    try:
+        return _nested_past_max(yaml.parse(text, Loader=_Loader), sink)
+    except yaml.YAMLError as exc:
+        if not _is_libyaml_nesting_limit(exc):
+            _syntax_problem(exc, text, sink)
+            return True
+    # libyaml's own limit (1,000 levels since PyYAML 6.0.4) trips while its scanner looks
+    # ahead, before any event reaches us. PyYAML's pure-Python parser looks ahead at most
+    # 1,024 characters, so it finds level MAX_DEPTH + 1 at the same place whatever the
+    # libyaml version; it only runs for such files.
+    try:
+        return _nested_past_max(yaml.parse(text, Loader=yaml.SafeLoader), sink)
+    except yaml.YAMLError as exc:
+        _syntax_problem(exc, text, sink)
+        return True
+
+
+def _is_libyaml_nesting_limit(exc: yaml.YAMLError) -> bool:
+    return isinstance(exc, yaml.MarkedYAMLError) and "maximum nesting depth" in (
+        exc.problem or "")
+
+
+def _nested_past_max(events: Iterator[yaml.Event], sink: Sink) -> bool:
+    depth = 0
+    for event in events:
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                sink.error(position(event), "yaml-too-deep",
+                           f"the values are nested more than {MAX_DEPTH} levels deep",
+                           hint="a record needs only a few levels; check for stray brackets")
+                return True
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+    return False
+
+
+def compose(text: str, sink: Sink) -> Node | None:
+    """Parse one YAML document into nodes; syntax errors become problems, never exceptions."""
+    if _too_deep(text, sink):
+        return None
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        _syntax_problem(exc, text, sink)
+        return None
+
+
+def screen(root: Node, sink: Sink) -> bool:
+    """Refuse aliases, explicit tags and duplicate keys before any rule reads a value.
+
+    The walk is iterative and visits each node once, so an alias bomb or a deep document
+    costs no more than its text. Returns False when the document must not be read further.
+    """
+    seen: set[int] = set()
+    stack: list[Node] = [root]
+    sound = True
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            sound = False
+            continue
+        seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            sink.error(node, "yaml-tag", f"the YAML tag '{node.tag}' is not allowed",
+                       hint="remove the '!' tag; records hold plain text, lists and mappings")
+            sound = False
+            continue
+        if isinstance(node, MappingNode):
+            keys: dict[str, Node] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode):
+                    if key.value in keys:
+                        line, _ = position(keys[key.value])
+                        sink.error(key, "duplicate-key",
+                                   f"'{key.value}' is given twice in this mapping "
+                                   f"(first on line {line})",
+                                   hint="keep one of them; YAML tools disagree on which wins")
+                        sound = False
+                    keys[key.value] = key
+                stack.append(value)
+                stack.append(key)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return sound
+
+
+def _aliases(text: str, sink: Sink) -> None:
+    """Report each alias where it is written; only run once composing found one (rare)."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            sink.error(position(event), "yaml-alias",
+                       f"the alias '*{event.anchor}' repeats another part of the file; "
+                       "aliases are not allowed in records",
+                       hint="write the value out in full")
+
+
+def load(data: bytes, sink: Sink, max_bytes: int = MAX_BYTES) -> Node | None:
+    """Bytes to a screened node tree, or None with the reasons in ``sink``."""
+    if len(data) > max_bytes:
+        sink.error((1, 1), "file-too-large",
+                   f"the file has {len(data):,} bytes; a record may have at most {max_bytes:,}",
+                   hint="a record tells one story; link to longer documents instead")
+        return None
+    text = decode(data, sink)
+    if text is None:
+        return None
+    root = compose(text, sink)
+    if root is None:
+        if not sink.problems:
+            sink.error((1, 1), "empty-file", "the file is empty; a record needs at least a title")
+        return None
+    errors = len(sink.problems)
+    if screen(root, sink):
+        return root
+    if len(sink.problems) == errors:  # nothing but shared nodes: aliases, found by events
+        _aliases(text, sink)
+    return None

@@ -1,0 +1,439 @@
+"""Dashboard charts as inline SVG strings, drawn when the site is built.
+
+The site is static and may be read offline, so a chart is plain SVG in the page: no script,
+nothing fetched, no fonts or images. Each chart names itself for screen readers (``<title>``,
+and a ``<desc>`` that says all the data in words), tells its series apart by pattern, marker
+and legend text as well as by colour, and takes its colours from CSS classes (``CSS``) so the
+light and dark themes can restyle it; inline fallback colours keep an SVG readable on its own.
+Text is measured by estimate (there are no font metrics at build time), so layouts leave room.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable, Sequence
+
+WIDTH = 720
+LABEL_MAX = 40          # characters shown before a label is cut with an ellipsis
+FONT = 12
+_CHAR = 0.6             # average glyph width per font size, generous for system sans fonts
+_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+# Characters XML 1.0 forbids even when escaped; dropped so odd data cannot break the page.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# Fallback colours, used when the stylesheet is absent (Okabe-Ito blue and vermilion).
+_NEAR, _FAIL, _AXIS, _GRID, _REF, _CUM = (
+    "#0072b2", "#d55e00", "#767676", "#d9d9d9", "#333333", "#c8c8c8")
+
+CSS = (
+    "/* nearmiss charts (nearmiss.site.charts): colours by class, so light and dark themes apply."
+    " Override --nm-near / --nm-fail to choose other series colours. */\n"
+    ".nm-chart { display: block; width: 100%; height: auto;\n"
+    "  --nm-near: var(--md-primary-fg-color, #0072b2);"
+    " --nm-fail: var(--md-accent-fg-color, #d55e00); }\n"
+    ".nm-chart .nm-series-near, .nm-chart .nm-bar:not(.nm-series-fail) { fill: var(--nm-near); }\n"
+    ".nm-chart .nm-series-fail { stroke: var(--nm-fail); }\n"
+    ".nm-chart pattern .nm-series-fail { fill: var(--nm-fail); stroke: none; }\n"
+    ".nm-chart .nm-series-line { stroke: var(--nm-near); }\n"
+    ".nm-chart .nm-marker { fill: var(--nm-near); stroke: var(--md-default-bg-color, #fff); }\n"
+    ".nm-chart .nm-axis { stroke: var(--md-default-fg-color--light, #767676); }\n"
+    ".nm-chart .nm-grid { stroke: var(--md-default-fg-color--lighter, #d9d9d9);"
+    " stroke-opacity: .5; }\n"
+    ".nm-chart .nm-cum { fill: var(--md-default-fg-color--lighter, #c8c8c8); }\n"
+    ".nm-chart .nm-ref { stroke: var(--md-default-fg-color, #333); }\n"
+    ".nm-chart .nm-label { fill: currentColor; }\n"
+    ".nm-chart .nm-halo { stroke: var(--md-default-bg-color, #fff); }\n"
+)
+
+
+# -- text and numbers ----------------------------------------------------------------------
+
+def _esc(value: str) -> str:
+    """Text from data, safe as XML element content or attribute value."""
+    return html.escape(_NOT_XML.sub("", value), quote=True)
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _clip(value: str, limit: int = LABEL_MAX) -> str:
+    """A label cut to ``limit`` characters with an ellipsis; the full text goes elsewhere."""
+    value = _one_line(value)
+    limit = max(limit, 2)
+    return value if len(value) <= limit else value[:limit - 1].rstrip() + "…"
+
+
+def _width(value: str, size: float = FONT) -> float:
+    return len(value) * size * _CHAR
+
+
+def _n(x: float) -> str:
+    """A coordinate, short and stable: one decimal at most, never '-0'."""
+    s = f"{x:.1f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _pct(share: float | None) -> str:
+    """A share as a whole percentage, half up (0.625 -> '63%'), the same on every machine."""
+    percent = None if share is None else share * 100
+    if percent is None or not math.isfinite(percent):
+        return "n/a"
+    return f"{math.floor(percent + 0.5 + 1e-9)}%"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _text(x: float, y: float, value: str, *, anchor: str = "start", size: float = FONT,
+          limit: int = LABEL_MAX, cls: str = "nm-label", extra: str = "") -> str:
+    """A one-line label; if cut short, its full text is a tooltip (``<title>`` child)."""
+    shown = _clip(value, limit)
+    tip = f"<title>{_esc(_one_line(value))}</title>" if shown != _one_line(value) else ""
+    attrs = f' text-anchor="{anchor}"' if anchor != "start" else ""
+    if size != FONT:
+        attrs += f' font-size="{_n(size)}"'
+    return (f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}"{attrs} fill="currentColor"{extra}>'
+            f"{tip}{_esc(shown)}</text>")
+
+
+# Text outlined in the background colour, so a value stays legible over gridlines and lines.
+_HALO = ' stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
+_HALO_CLS = "nm-label nm-halo"
+
+
+# -- frame ---------------------------------------------------------------------------------
+
+def _check_id(chart_id: str) -> None:
+    if not _ID.match(chart_id):
+        raise ValueError(f"chart_id must be a letter then letters, digits, '-' or '_': "
+                         f"{chart_id!r}")
+
+
+def _svg(chart_id: str, height: float, title: str, desc: str, body: str, defs: str = "") -> str:
+    """The accessible root: role=img, named by its title and described by its desc."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(height)}" '
+            f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="nm-chart" '
+            f'font-family="system-ui, sans-serif" font-size="{FONT}">'
+            f'<title id="{chart_id}-title">{_esc(_one_line(title))}</title>'
+            f'<desc id="{chart_id}-desc">{_esc(desc)}</desc>'
+            + (f"<defs>{defs}</defs>" if defs else "")
+            + _text(8, 20, title, size=14, limit=int((WIDTH - 16) / (14 * _CHAR)),
+                    extra=' font-weight="bold"')
+            + body + "</svg>")
+
+
+def _empty(chart_id: str, title: str) -> str:
+    """Small but complete, so a new log's dashboard still explains itself."""
+    return _svg(chart_id, 64, title, "No data yet.",
+                _text(8, 48, "No data yet", cls="nm-label nm-empty"))
+
+
+def _hatch(chart_id: str) -> tuple[str, str]:
+    """The failure fill (colour plus diagonal stripes), so failures read without colour."""
+    pid = f"{chart_id}-hatch"
+    return pid, (f'<pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse" '
+                 f'patternTransform="rotate(45)">'
+                 f'<rect class="nm-series-fail" width="6" height="6" fill="{_FAIL}"/>'
+                 f'<rect width="2.5" height="6" fill="#fff" fill-opacity=".6"/></pattern>')
+
+
+def _nice_axis(top: int) -> tuple[int, int]:
+    """(step, intervals) for an integer axis from 0 with 3 to 5 gridlines covering ``top``."""
+    scale = 1
+    while True:
+        for base in (1, 2, 5, 10, 20, 25, 50):
+            step = base * scale
+            if math.ceil(top / step) <= 4:
+                return step, max(math.ceil(top / step), 2)
+        scale *= 10
+
+
+def _x_labels(labels: Sequence[str], centres: Sequence[float], slot: float, y: float
+              ) -> tuple[str, float]:
+    """Category labels under a plot: level if they fit, else slanted and thinned out.
+
+    Returns the SVG and the height it takes.
+    """
+    limit, size = 12, 11.0
+    widest = max(_width(_clip(s, limit), size) for s in labels)
+    if len(labels) <= 12 and widest <= slot - 4:
+        return "".join(_text(x, y + 14, s, anchor="middle", size=size, limit=limit)
+                       for x, s in zip(centres, labels, strict=True)), 22
+    step = max(1, math.ceil(18 / slot))     # slanted labels need ~18 units between them
+    out = []
+    for i, (x, s) in enumerate(zip(centres, labels, strict=True)):
+        if i % step == 0:
+            out.append(_text(x + 4, y + 12, s, anchor="end", size=size, limit=limit,
+                             extra=f' transform="rotate(-45 {_n(x + 4)} {_n(y + 12)})"'))
+    return "".join(out), 18 + (widest + size) * 0.71
+
+
+def _legend(x: float, y: float, entries: Sequence[tuple[str, str]]) -> str:
+    """Swatches (SVG) each followed by its series name as text."""
+    out = []
+    for swatch, name in entries:
+        out.append(f'<g transform="translate({_n(x)} {_n(y)})">{swatch}</g>')
+        out.append(_text(x + 18, y + 10, name))
+        x += 18 + _width(name) + 18
+    return "".join(out)
+
+
+# -- charts --------------------------------------------------------------------------------
+
+def monthly(chart_id: str, months: list[tuple[str, int, int]],
+            title: str = "Near misses and failures per month") -> str:
+    """Near misses beside failures, month by month: is the log catching more before harm?
+
+    Bars are grouped per month (near misses solid, failures hatched) with their counts
+    written on them, so the chart reads in greyscale and the desc repeats every number.
+    """
+    _check_id(chart_id)
+    if not months:
+        return _empty(chart_id, title)
+    desc = "; ".join(f"{_one_line(m)}: {_plural(n, 'near miss', 'near misses')}, "
+                     f"{_plural(f, 'failure', 'failures')}" for m, n, f in months) + "."
+    pid, hatch = _hatch(chart_id)
+    top = max(max(n, f) for _, n, f in months)
+    step, intervals = _nice_axis(max(top, 0))
+    y_max = step * intervals
+    left = 14 + _width(str(y_max), 11)
+    right = WIDTH - 12
+    slot = (right - left) / len(months)
+    gap = min(2.0, slot * 0.1)              # between a month's two bars
+    bar = min((slot * 0.8 - gap) / 2, 32)
+    labels_w = max(_width(str(v), 10) for _, n, f in months for v in (n, f))
+    level = labels_w <= bar + 1
+    upright = not level and bar >= 7        # values turned to read upwards over thin bars
+    plot_top = 64 + (labels_w if upright else 0)
+    plot_h = 200
+    base = plot_top + plot_h
+
+    def y_of(v: int) -> float:
+        return base - max(v, 0) / y_max * plot_h
+
+    near_swatch = f'<rect class="nm-bar nm-series-near" width="12" height="12" fill="{_NEAR}"/>'
+    fail_swatch = (f'<rect class="nm-bar nm-series-fail" width="12" height="12" '
+                   f'fill="url(#{pid})" stroke="{_FAIL}"/>')
+    body = [_legend(8, 32, [(near_swatch, "Near misses"), (fail_swatch, "Failures (hatched)")])]
+    for i in range(intervals + 1):
+        y = y_of(i * step)
+        body.append(f'<line class="nm-grid" x1="{_n(left)}" x2="{_n(right)}" y1="{_n(y)}" '
+                    f'y2="{_n(y)}" stroke="{_GRID}"/>')
+        body.append(_text(left - 6, y + 4, str(i * step), anchor="end", size=11))
+    centres = [left + slot * (i + 0.5) for i in range(len(months))]
+    for cx, (month, near, fail) in zip(centres, months, strict=True):
+        for x, v, cls, fill in ((cx - gap / 2 - bar, near, "nm-series-near",
+                                 f'fill="{_NEAR}"'),
+                                (cx + gap / 2, fail, "nm-series-fail",
+                                 f'fill="url(#{pid})" stroke="{_FAIL}"')):
+            what = "near misses" if cls == "nm-series-near" else "failures"
+            y = y_of(v)
+            if v > 0:
+                body.append(f'<rect class="nm-bar {cls}" x="{_n(x)}" y="{_n(y)}" '
+                            f'width="{_n(bar)}" height="{_n(base - y)}" {fill}>'
+                            f"<title>{_esc(_one_line(month))}: {v} {what}</title></rect>")
+            mid = x + bar / 2
+            if level:
+                body.append(_text(mid, y - 4, str(v), anchor="middle", size=10,
+                                  cls=_HALO_CLS, extra=_HALO))
+            elif upright:
+                body.append(_text(mid + 3.5, y - 4, str(v), size=10, cls=_HALO_CLS, extra=_HALO
+                                  + f' transform="rotate(-90 {_n(mid + 3.5)} {_n(y - 4)})"'))
+    body.append(f'<line class="nm-axis" x1="{_n(left)}" x2="{_n(right)}" y1="{_n(base)}" '
+                f'y2="{_n(base)}" stroke="{_AXIS}"/>')
+    xl, xl_h = _x_labels([m for m, _, _ in months], centres, slot, base)
+    body.append(xl)
+    if not level and not upright:
+        body.append(_text(right, base + xl_h + 12, "Bars too narrow for numbers; "
+                          "the description lists every month.", anchor="end", size=10,
+                          limit=80))
+        xl_h += 14
+    return _svg(chart_id, base + xl_h + 6, title, desc, "".join(body), hatch)
+
+
+def _hbars(chart_id: str, title: str, desc: str, rows: Sequence[tuple[str, int]],
+           cumulative: Sequence[float | None] | None = None) -> str:
+    """Horizontal bars: label on the left, bar, count at its end; optionally, per row, the
+    cumulative share on a small 0-100% scale with an 80% reference line, and as text."""
+    row_h, bar_h = 26, 16
+    label_w = min(max(_width(_clip(s), FONT) for s, _ in rows), 240.0)
+    label_chars = max(4, int(label_w / (FONT * _CHAR)))
+    bar_x = 8 + label_w + 8
+    counts_w = max(_width(str(v), FONT) for _, v in rows) + 10
+    cum_w = 90
+    right = WIDTH - 8 - (16 + cum_w + 50 if cumulative is not None else 0)
+    bar_span = right - counts_w - bar_x
+    top = max(max(v for _, v in rows), 1)
+    y0 = 56 if cumulative is not None else 34
+    body = []
+    end = y0 + row_h * len(rows)
+    if cumulative is not None:
+        cx = right + 16
+        body.append(_text(bar_x, y0 - 8, "Count", size=11))
+        body.append(_text(cx, y0 - 8, "Cumulative share", size=11))
+        ref = cx + cum_w * 0.8
+        body.append(f'<line class="nm-ref" x1="{_n(ref)}" x2="{_n(ref)}" y1="{y0}" '
+                    f'y2="{_n(end + 4)}" stroke="{_REF}" stroke-dasharray="4 3"/>')
+        body.append(_text(ref, end + 16, "80%", anchor="middle", size=11))
+    for i, (label, value) in enumerate(rows):
+        top_y = y0 + i * row_h
+        mid = top_y + row_h / 2
+        body.append(_text(bar_x - 8, mid + 4, label, anchor="end", limit=label_chars))
+        length = max(value, 0) / top * bar_span
+        if length > 0:
+            body.append(f'<rect class="nm-bar" x="{_n(bar_x)}" y="{_n(mid - bar_h / 2)}" '
+                        f'width="{_n(length)}" height="{bar_h}" fill="{_NEAR}"/>')
+        body.append(_text(bar_x + length + 5, mid + 4, str(value)))
+        if cumulative is not None:
+            share = cumulative[i]
+            cx = right + 16
+            fill = 0.0 if share is None or not math.isfinite(share) else min(max(share, 0), 1)
+            body.append(f'<rect class="nm-grid" x="{_n(cx)}" y="{_n(mid - 5)}" '
+                        f'width="{cum_w}" height="10" fill="none" stroke="{_GRID}"/>')
+            if fill > 0:
+                body.append(f'<rect class="nm-cum" x="{_n(cx)}" y="{_n(mid - 5)}" '
+                            f'width="{_n(cum_w * fill)}" height="10" fill="{_CUM}"/>')
+            body.append(_text(WIDTH - 8, mid + 4, _pct(share), anchor="end"))
+    body.append(f'<line class="nm-axis" x1="{_n(bar_x)}" x2="{_n(bar_x)}" y1="{y0}" '
+                f'y2="{_n(end)}" stroke="{_AXIS}"/>')
+    height = end + (24 if cumulative is not None else 8)
+    return _svg(chart_id, height, title, desc, "".join(body))
+
+
+def pareto(chart_id: str, rows: list[tuple[str, int, float]],
+           title: str = "Root causes (Pareto)", limit: int = 12) -> str:
+    """The few causes behind most records, biggest first, with where 80% is reached.
+
+    Rows come sorted by total as given. Rows past ``limit`` are drawn as one "Other (N
+    causes)" bar (a single extra row is drawn as itself: folding it would hide its name and
+    save nothing); the desc still lists every row.
+    """
+    _check_id(chart_id)
+    if not rows:
+        return _empty(chart_id, title)
+    desc = "; ".join(f"{_one_line(label)}: {total}, cumulative {_pct(share)}"
+                     for label, total, share in rows) + "."
+    limit = max(limit, 1)
+    shown = list(rows)
+    if len(rows) > limit + 1:
+        rest = rows[limit:]
+        shown = rows[:limit] + [(f"Other ({len(rest)} causes)",
+                                 sum(total for _, total, _ in rest), rest[-1][2])]
+        desc += f" The chart combines the last {len(rest)} as Other."
+    return _hbars(chart_id, title, desc, [(label, total) for label, total, _ in shown],
+                  [share for _, _, share in shown])
+
+
+def ratio_trend(chart_id: str, points: list[tuple[str, float | None]],
+                title: str = "Prevention ratio per month") -> str:
+    """Share of records caught before harm, month by month, on a fixed 0-100% scale.
+
+    A month with no records (None) is a gap in the line, not a fall to zero. The first,
+    last, lowest and highest points carry their value as text.
+    """
+    _check_id(chart_id)
+    if not points:
+        return _empty(chart_id, title)
+    values = [None if v is None or not math.isfinite(v) else v for _, v in points]
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    desc = "; ".join(f"{_one_line(m)}: {'no data' if v is None else _pct(v)}"
+                     for (m, _), v in zip(points, values, strict=True)) + "."
+    if known:
+        lo = min(known, key=lambda iv: iv[1])
+        hi = max(known, key=lambda iv: iv[1])
+        desc += (f" Lowest {_pct(lo[1])} ({_one_line(points[lo[0]][0])}), highest "
+                 f"{_pct(hi[1])} ({_one_line(points[hi[0]][0])}).")
+    left, right = 14 + _width("100%", 11), WIDTH - 16
+    plot_top, plot_h = 78, 200          # room above 100% for a value label
+    base = plot_top + plot_h
+    slot = (right - left) / len(points)
+    centres = [left + slot * (i + 0.5) for i in range(len(points))]
+
+    def y_of(v: float) -> float:
+        return base - min(max(v, 0.0), 1.0) * plot_h
+
+    line_swatch = (f'<line class="nm-series-line" x1="0" x2="14" y1="6" y2="6" '
+                   f'stroke="{_NEAR}" stroke-width="2"/><circle class="nm-marker" cx="7" cy="6" '
+                   f'r="4" fill="{_NEAR}" stroke="#fff" stroke-width="1.5"/>')
+    gap_swatch = (f'<circle class="nm-marker" cx="2" cy="6" r="3" fill="{_NEAR}"/>'
+                  f'<circle class="nm-marker" cx="11" cy="6" r="3" fill="{_NEAR}"/>')
+    legend = [(line_swatch, "Prevention ratio")]
+    if any(v is None for v in values):
+        legend.append((gap_swatch, "Gap: a month with no records"))
+    body = [_legend(8, 32, legend)]
+    for q in range(5):
+        y = y_of(q / 4)
+        body.append(f'<line class="{"nm-axis" if q == 0 else "nm-grid"}" x1="{_n(left)}" '
+                    f'x2="{_n(right)}" y1="{_n(y)}" y2="{_n(y)}" '
+                    f'stroke="{_AXIS if q == 0 else _GRID}"/>')
+        body.append(_text(left - 6, y + 4, f"{q * 25}%", anchor="end", size=11))
+    run: list[str] = []
+    runs: list[list[str]] = [run]
+    for x, v in zip(centres, values, strict=True):
+        if v is None:
+            run = []
+            runs.append(run)
+        else:
+            run.append(f"{_n(x)},{_n(y_of(v))}")
+    for r in runs:
+        if len(r) > 1:
+            body.append(f'<polyline class="nm-series-line" points="{" ".join(r)}" fill="none" '
+                        f'stroke="{_NEAR}" stroke-width="2" stroke-linejoin="round"/>')
+    for (m, _), x, v in zip(points, centres, values, strict=True):
+        if v is not None:
+            body.append(f'<circle class="nm-marker" cx="{_n(x)}" cy="{_n(y_of(v))}" r="4" '
+                        f'fill="{_NEAR}" stroke="#fff" stroke-width="1.5">'
+                        f"<title>{_esc(_one_line(m))}: {_pct(v)}</title></circle>")
+    if known:
+        body.append(_point_labels(known, centres, y_of))
+    else:
+        body.append(_text((left + right) / 2, plot_top + plot_h / 2, "No data yet",
+                          anchor="middle", cls="nm-label nm-empty"))
+    xl, xl_h = _x_labels([m for m, _ in points], centres, slot, base)
+    body.append(xl)
+    return _svg(chart_id, base + xl_h + 6, title, desc, "".join(body))
+
+
+def _point_labels(known: list[tuple[int, float]], centres: Sequence[float],
+                  y_of: Callable[[float], float]) -> str:
+    """Values for the last, highest, lowest and first points, each on the side of its point
+    away from the line, skipping any that would overlap one already placed (the desc has
+    every value)."""
+    lo = min(known, key=lambda iv: iv[1])
+    hi = max(known, key=lambda iv: iv[1])
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    for i, v in dict.fromkeys([known[-1], hi, lo, known[0]]):    # most wanted first
+        pos = known.index((i, v))
+        near = [known[j][1] for j in (pos - 1, pos + 1)
+                if 0 <= j < len(known) and abs(known[j][0] - i) == 1]
+        below = (i, v) == lo or (bool(near) and sum(near) / len(near) > v)
+        if (i, v) == hi and (i, v) != lo:
+            below = False
+        if below and v < 0.12:          # no room between the point and the month labels
+            below = False
+        text = _pct(v)
+        x, y = centres[i], y_of(v)
+        ty = y + 18 if below else y - 9
+        w = _width(text, 11)
+        box = (x - w / 2 - 2, ty - 11, x + w / 2 + 2, ty + 2)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+               for b in placed):
+            continue
+        placed.append(box)
+        out.append(_text(x, ty, text, anchor="middle", size=11, cls=_HALO_CLS, extra=_HALO))
+    return "".join(out)
+
+
+def bars(chart_id: str, items: list[tuple[str, int]], title: str) -> str:
+    """Counts by kind (actions by state, saves by how they were caught), largest readable
+    at a glance and every count written at its bar's end."""
+    _check_id(chart_id)
+    if not items:
+        return _empty(chart_id, title)
+    desc = "; ".join(f"{_one_line(label)}: {value}" for label, value in items) + "."
+    return _hbars(chart_id, title, desc, items)

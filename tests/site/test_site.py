@@ -1,0 +1,268 @@
+"""In-process MkDocs builds of the learning log: pages exist with their key content,
+internal records stay unpublished, and strict mode fails on an invalid record."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, cli_runner
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+from nearmiss.cli import cli
+
+SAMPLE = ROOT / "incidents"
+MKDOCS_YML = """\
+site_name: Test log
+site_url: https://log.example.org/
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - nearmiss:
+      as_of: "2026-11-22"
+      edit_url: https://git.example.org/log/edit/main/
+"""
+RECORD = "2026-08-11-technician-two-hours-late-without-a-call"
+INTERNAL = "2025-09-29-gas-certificate-nearly-emailed-to-previous-tenant"
+
+
+def make_project(tmp: Path, incidents: Path = SAMPLE) -> Path:
+    shutil.copytree(incidents, tmp / "incidents")
+    (tmp / "docs").mkdir()
+    (tmp / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    return tmp
+
+
+def build_site(project: Path, strict: bool = False) -> Path:
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"),
+                         strict=strict)
+    build(config)
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample learning log built once for the whole module."""
+    return build_site(make_project(tmp_path_factory.mktemp("project")))
+
+
+def page(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8") if path else \
+        (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_home_celebrates_saves_and_links_everything(sample_site: Path) -> None:
+    home = page(sample_site, "")
+    assert "failures prevented in 2026" in home
+    assert "prevention ratio" in home
+    assert "Latest saves" in home and "Kudos wall" in home
+    assert "Colm Brennan (field technician)" in home
+    for target in ("log/dashboard/", "log/causes/", "log/teams/", "log/months/",
+                   "log/warning-signs/", "log/actions/", "log/digests/", "feed.xml"):
+        assert f'href="{target}' in home
+
+
+def test_record_page_has_its_story_causes_actions_and_edit_link(sample_site: Path) -> None:
+    html = page(sample_site, f"log/records/{RECORD}")
+    assert "Technician arrived two hours after the window closed" in html
+    assert "What the customer experienced" in html
+    assert "Five whys" in html
+    assert 'href="../../causes/communication/no-heads-up/"' in html
+    assert 'class="nm-badge nm-badge--done"' in html
+    assert 'class="nm-badge nm-badge--dropped"' in html
+    assert "Related records" in html
+    assert ("https://git.example.org/log/edit/main/incidents/2026/"
+            f"{RECORD}.yaml") in html
+
+
+def test_related_links_show_both_ways(sample_site: Path) -> None:
+    earlier = page(sample_site, "log/records/2026-03-14-courtesy-call-nearly-skipped")
+    assert "Referred to by" in earlier
+    assert f'href="../{RECORD}/"' in earlier
+
+
+def test_overdue_actions_are_marked(sample_site: Path) -> None:
+    html = page(sample_site, "log/actions")
+    assert html.count('nm-badge--overdue') == 6
+
+
+def test_record_pages_are_not_in_the_navigation(sample_site: Path) -> None:
+    home = page(sample_site, "")
+    assert "log/records/" not in home.split('class="md-content"')[0]
+
+
+def test_browse_pages_exist(sample_site: Path) -> None:
+    for path in ("log/causes", "log/causes/process", "log/causes/process/no-buffer",
+                 "log/teams", "log/teams/dispatch", "log/touchpoints/home-visit",
+                 "log/promises/customer-valuing", "log/months/2026-08", "log/tags",
+                 "log/warning-signs", "log/digests/2026-08", "log/tags/scheduling"):
+        assert (sample_site / path / "index.html").is_file(), path
+    assert "near misses recorded for every failure" in page(sample_site, "log/causes/tools")
+
+
+def test_dashboard_has_accessible_svg_charts(sample_site: Path) -> None:
+    html = page(sample_site, "log/dashboard")
+    assert html.count('<svg') >= 5
+    assert html.count('role="img"') >= 5
+    assert "<desc" in html and "<title" in html
+    assert "<script" not in html.split('class="md-content"')[1].split("</article>")[0]
+
+
+def test_internal_records_get_no_page_and_are_never_named(sample_site: Path) -> None:
+    assert not (sample_site / "log" / "records" / INTERNAL).exists()
+    title = "Gas safety certificate nearly e-mailed"
+    for html in sample_site.rglob("*.html"):
+        assert title not in html.read_text(encoding="utf-8"), html
+    assert title not in (sample_site / "search" / "search_index.json").read_text("utf-8")
+
+
+def test_search_index_holds_record_stories(sample_site: Path) -> None:
+    index = json.loads((sample_site / "search" / "search_index.json").read_text("utf-8"))
+    texts = " ".join(doc["text"] for doc in index["docs"])
+    assert "carer had left at" in texts
+
+
+def test_feed_is_atom_with_newest_records(sample_site: Path) -> None:
+    feed = ET.parse(sample_site / "feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert 0 < len(entries) <= 50
+    link = entries[0].find("a:link", ns)
+    assert link is not None and link.get("href", "").startswith(
+        "https://log.example.org/log/records/")
+
+
+def test_nothing_is_fetched_from_the_internet(sample_site: Path) -> None:
+    home = page(sample_site, "")
+    assert "fonts.googleapis.com" not in home
+    assert "fonts.gstatic.com" not in home
+
+
+def test_invalid_record_is_left_out_and_fails_strict(tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path)
+    bad = project / "incidents" / "2026" / "2026-11-01-broken-record.yaml"
+    bad.write_text("title: Broken\nkind: near-mis\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING), pytest.raises(Abort):
+        build_site(project, strict=True)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("2026-11-01-broken-record.yaml:2:7: error: 'near-mis' is not a valid kind; "
+               "did you mean 'near-miss'? [invalid-choice]" in m for m in messages), messages
+    site = build_site(project, strict=False)
+    assert not (site / "log" / "records" / "2026-11-01-broken-record").exists()
+    assert (site / "log" / "records" / RECORD / "index.html").is_file()
+
+
+def test_broken_taxonomy_stops_the_build(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "incidents" / "_taxonomy.yaml").write_text("teams: [oops\n", encoding="utf-8")
+    from mkdocs.exceptions import PluginError
+    with pytest.raises((PluginError, Abort)):
+        build_site(project)
+
+
+def test_render_writes_the_same_pages_as_markdown(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "rendered"
+    runner = cli_runner()
+    result = runner.invoke(cli, ["render", str(out), "--as-of", "2026-11-22"],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    record = (out / "log" / "records" / f"{RECORD}.md").read_text(encoding="utf-8")
+    assert record.startswith("---")
+    assert "## Root causes" in record
+    assert (out / "index.md").is_file() and (out / "feed.xml").is_file()
+    again = runner.invoke(cli, ["render", str(out)], catch_exceptions=False)
+    assert again.exit_code == 2 and "--overwrite" in again.stderr
+
+
+def broken_links(site: Path) -> list[str]:
+    """Relative links in the built site that point at no file."""
+    broken = []
+    for html in site.rglob("*.html"):
+        for target in re.findall(r'href="([^"#?]+)', html.read_text(encoding="utf-8")):
+            if "://" in target or target.startswith(("mailto:", "/")):
+                continue
+            resolved = (html.parent / target).resolve()
+            if resolved.is_dir():
+                resolved = resolved / "index.html"
+            if not resolved.exists():
+                broken.append(f"{html.relative_to(site)} -> {target}")
+    return broken
+
+
+def test_every_link_in_the_site_resolves(sample_site: Path) -> None:
+    assert broken_links(sample_site) == []
+
+
+def test_links_resolve_without_directory_urls(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "use_directory_urls: false\n", encoding="utf-8")
+    site = build_site(project)
+    assert (site / "log" / "records" / f"{RECORD}.html").is_file()
+    assert broken_links(site) == []
+
+
+def test_serve_watches_the_incidents_folder(tmp_path: Path) -> None:
+    """`mkdocs serve` rebuilds when a record changes: the plugin registers the folder."""
+    from nearmiss.mkdocs_plugin import NearmissPlugin
+
+    project = make_project(tmp_path)
+    config = load_config(str(project / "mkdocs.yml"))
+    plugin = config.plugins["nearmiss"]
+    assert isinstance(plugin, NearmissPlugin)
+
+    class Server:
+        watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    server = Server()
+    plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
+    assert [Path(p).resolve() for p in server.watched] == [(project / "incidents").resolve()]
+
+
+MATERIAL_95_SEARCH = ('<div class="md-search" data-md-component="search" role="dialog">'
+                      '<div class="md-search__scrollwrap" data-md-scrollfix></div></div>')
+
+
+def test_search_markup_gets_a_name_and_keyboard_access(tmp_path: Path) -> None:
+    """Material 9.5.0 lacks both attributes, 9.8 only the name; neither is added twice."""
+    from nearmiss.mkdocs_plugin import NearmissPlugin
+
+    config = load_config(str(make_project(tmp_path) / "mkdocs.yml"))
+    plugin = config.plugins["nearmiss"]
+    assert isinstance(plugin, NearmissPlugin)
+    page = type("Page", (), {"file": type("File", (), {"src_uri": "index.md"})()})()
+    fixed = plugin.on_post_page(MATERIAL_95_SEARCH, page=page, config=config)  # type: ignore[arg-type]
+    assert fixed == ('<div class="md-search" data-md-component="search" role="dialog" '
+                     'aria-label="Search"><div class="md-search__scrollwrap" data-md-scrollfix '
+                     'tabindex="0"></div></div>')
+    assert plugin.on_post_page(fixed, page=page, config=config) == fixed  # type: ignore[arg-type]
+
+
+def test_changed_search_markup_is_a_warning_not_a_silent_miss(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from nearmiss.mkdocs_plugin import NearmissPlugin
+
+    config = load_config(str(make_project(tmp_path) / "mkdocs.yml"))
+    plugin = config.plugins["nearmiss"]
+    assert isinstance(plugin, NearmissPlugin)
+    page = type("Page", (), {"file": type("File", (), {"src_uri": "index.md"})()})()
+    changed = '<dialog class="md-search" data-md-component="search"></dialog>'
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.nearmiss"):
+        assert plugin.on_post_page(changed, page=page, config=config) == changed  # type: ignore[arg-type]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2 and all("search markup has changed" in w for w in warnings)
