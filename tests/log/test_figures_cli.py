@@ -481,3 +481,23 @@ def test_export_of_the_sample_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert len(jsonl.stdout.splitlines()) == 52
     stats = runner.invoke(cli, ["stats", "--format", "json"], catch_exceptions=False)
     assert json.loads(stats.stdout)["records"] == 52
+
+
+# --- machine-readable outputs, pinned before figures became typed values --------------
+
+@pytest.mark.parametrize(("args", "name"), [
+    (["stats", "--format", "json"], "stats.json"),
+    (["stats", "--format", "csv"], "stats.csv"),
+    (["stats", "--since", "2026-03-01", "--until", "2026-04-30", "--format", "json"],
+     "stats-march-april.json"),
+    (["actions", "--all", "--format", "json"], "actions-all.json"),
+    (["actions", "--format", "csv"], "actions.csv"),
+    (["actions", "--format", "markdown"], "actions.md"),
+    (["export", "--format", "csv"], "export.csv"),
+    (["export", "--format", "jsonl"], "export.jsonl"),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_machine_outputs_golden(run: Run, args: list[str], name: str) -> None:
+    result = run(*args, "--as-of", AS_OF)
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert_golden(name, result.stdout)

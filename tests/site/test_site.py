@@ -4,6 +4,7 @@ internal records stay unpublished, and strict mode fails on an invalid record.""
 from __future__ import annotations
 
 import json
+import os
 import logging
 import re
 import shutil
@@ -11,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, cli_runner
+from helpers import GOLDEN, ROOT, cli_runner
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
@@ -266,3 +267,32 @@ def test_changed_search_markup_is_a_warning_not_a_silent_miss(
         assert plugin.on_post_page(changed, page=page, config=config) == changed  # type: ignore[arg-type]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2 and all("search markup has changed" in w for w in warnings)
+
+
+SITE_GOLDEN = GOLDEN / "site"
+GOLDEN_PAGES = (
+    "index.md", "feed.xml", "log/dashboard.md", "log/actions.md", "log/warning-signs.md",
+    f"log/records/{RECORD}.md", "log/causes/index.md", "log/causes/communication/index.md",
+    "log/causes/communication/no-heads-up.md", "log/teams/index.md", "log/teams/dispatch.md",
+    "log/months/index.md", "log/months/2026-03.md", "log/tags/index.md",
+    "log/digests/2026-03.md",
+)
+
+
+def test_rendered_site_golden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample log's pages as `nearmiss render` writes them: every path, and the full
+    text of one page of each kind. Regenerate with NEARMISS_UPDATE_GOLDEN=1 and review."""
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "rendered"
+    result = cli_runner().invoke(cli, ["render", str(out), "--as-of", "2026-11-22"],
+                                 catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    pages = {"manifest.txt": "\n".join(written) + "\n"}
+    pages.update({name: (out / name).read_text(encoding="utf-8") for name in GOLDEN_PAGES})
+    if os.environ.get("NEARMISS_UPDATE_GOLDEN") == "1":
+        for name, text in pages.items():
+            (SITE_GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
+            (SITE_GOLDEN / name).write_text(text, encoding="utf-8", newline="\n")
+    for name, text in pages.items():
+        assert text == (SITE_GOLDEN / name).read_text(encoding="utf-8"), name
