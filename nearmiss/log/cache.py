@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from nearmiss.record.rules import FileResult
+from nearmiss.usercache import cache_file
 
 _PACKAGE = Path(__file__).parent.parent  # the whole nearmiss package
 
@@ -33,20 +34,11 @@ def code_fingerprint() -> bytes:
     return h.digest()
 
 
-def default_cache_dir() -> Path:
-    configured = os.environ.get("NEARMISS_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nearmiss"
-
-
 class Cache:
     """Results of unchanged files, valid for one taxonomy and one version of the code."""
 
     def __init__(self, folder: Path, cache_dir: Path | None = None) -> None:
-        name = hashlib.blake2b(str(folder.resolve()).encode(), digest_size=8).hexdigest()
-        self.file = (cache_dir or default_cache_dir()) / f"{name}.pickle"
+        self.file = cache_file(folder, "", ".pickle", cache_dir)
         self.entries: dict[str, tuple[bytes, FileResult]] = {}
         self.stamp: tuple[bytes, bytes] = (b"", b"")
         self.dirty = False

@@ -8,7 +8,6 @@ told.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -16,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from nearmiss.log.cache import default_cache_dir
 from nearmiss.files import write_atomic
+from nearmiss.usercache import cache_file
 
 
 @dataclass(frozen=True)
@@ -62,8 +61,7 @@ def record_dates(folder: Path, cache_dir: Path | None = None) -> dict[str, Dates
     if not top_text or not head:
         return {}
     top = Path(top_text.strip())
-    key = hashlib.blake2b(str(folder.resolve()).encode(), digest_size=8).hexdigest()
-    cache = (cache_dir or default_cache_dir()) / f"history-v2-{key}.json"
+    cache = cache_file(folder, "history-v2-", ".json", cache_dir)
     try:
         stored = json.loads(cache.read_text(encoding="utf-8"))
         if stored["head"] == head.strip():
