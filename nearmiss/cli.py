@@ -295,39 +295,49 @@ def export(incidents: Path, fmt: str, as_of: date | None) -> None:
     _say_left_out(skipped)
 
 
-@cli.command(short_help="The site's pages as plain Markdown files.")
+@cli.command(short_help="The site's files, for a generator that runs no plugins.")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @incidents_option
 @as_of_option
 @click.option("--prefix", default="log", show_default=True,
               help="Folder of the generated pages inside OUTDIR.")
-@click.option("--title", default="Learning log", show_default=True)
+@click.option("--title", default="Learning log", show_default=True,
+              help="The learning log's title on the home page and in the feed.")
+@click.option("--edit-url", default=None, metavar="URL",
+              help="URL that each record's YAML path is appended to for its edit link.")
+@click.option("--site-url", default="", metavar="URL",
+              help="Where the site is published, for the feed's absolute links.")
+@click.option("--git-dates/--no-git-dates", default=True, show_default=True,
+              help="Tell on record pages when their file was first committed and last "
+                   "changed.")
 @click.option("--overwrite", is_flag=True, help="Replace files a previous render wrote.")
 @no_cache_option
 def render(outdir: Path, incidents: Path, as_of: date | None, prefix: str, title: str,
-           overwrite: bool, no_cache: bool) -> None:
-    """Write the learning-log pages as plain Markdown files (and feed.xml) into OUTDIR,
-    for a site generator other than MkDocs."""
+           edit_url: str | None, site_url: str, git_dates: bool, overwrite: bool,
+           no_cache: bool) -> None:
+    """Write the learning log's pages as Markdown, its feed.xml and its stylesheet
+    assets/nearmiss.css into OUTDIR, for a site generator that runs no MkDocs plugins
+    (Zensical, for one): the same files the MkDocs plugin adds to a build. List
+    assets/nearmiss.css under extra_css in the generator's configuration."""
     try:
         with needs_site_extra("nearmiss render"):
-            from nearmiss.site import pages as site
+            from nearmiss.site import writer
+            from nearmiss.site.pages import SiteOptions
     except MissingExtra as exc:
         click.echo(f"nearmiss: {exc}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
     result = run_check(incidents, no_cache=no_cache)
     _excluded_note(result)
-    pages, feed = site.build(result, as_of or date.today(),
-                             site.SiteOptions(prefix=prefix.strip("/"), title=title,
-                                              source_root="."))
-    outputs = [(page.path, page.markdown) for page in pages] + [("feed.xml", feed)]
-    existing = [path for path, _ in outputs if (outdir / path).exists()]
-    if existing and not overwrite:
-        click.echo(f"nearmiss: {len(existing)} file(s) already exist in {outdir}, e.g. "
-                   f"{existing[0]}; use --overwrite to replace them", err=True)
+    options = SiteOptions(prefix=prefix.strip("/"), title=title, source_root=".",
+                          edit_base=edit_url, site_url=site_url)
+    files = writer.site_files(result, incidents, as_of or date.today(), options,
+                              git_dates=git_dates)
+    try:
+        writer.write_to(outdir, files, overwrite=overwrite)
+    except writer.WouldOverwrite as exc:
+        click.echo(f"nearmiss: {exc}; use --overwrite to replace them", err=True)
         sys.exit(EXIT_CANNOT_RUN)
-    for path, content in outputs:
-        write_atomic(outdir / path, content, overwrite=overwrite)
-    click.echo(f"wrote {len(outputs)} files to {outdir}")
+    click.echo(f"wrote {len(files)} files to {outdir}")
 
 
 def _ask(label: str, choices: dict[str, str] | None = None, default: str | None = None,

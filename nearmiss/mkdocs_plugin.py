@@ -1,21 +1,24 @@
-"""The MkDocs plugin ``nearmiss``: a thin shell that feeds the learning-log pages to MkDocs.
+"""The MkDocs plugin ``nearmiss``: a thin shell that hands the learning log to MkDocs.
 
 It checks the records on every build (serve keeps plugin instances, so nothing is kept
 between builds but the content-hash cache), logs each problem as a warning with the text
 ``nearmiss check`` prints so ``mkdocs build --strict`` fails exactly when the check does,
-and adds the pages as generated files. Page content comes from ``nearmiss.site``.
+and adds the files of ``nearmiss.site.writer`` as generated files: the same files
+``nearmiss render`` writes to disk for generators without plugins. ProperDocs, a fork of
+MkDocs 1.6, runs it unchanged.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -27,7 +30,6 @@ from nearmiss.distribution import MissingExtra, needs_site_extra
 from nearmiss.log import report
 from nearmiss.log.cache import Cache
 from nearmiss.log.checker import CannotRun, check_tree
-from nearmiss.site import charts, history
 
 
 class MissingSiteExtra(PluginError):
@@ -38,14 +40,12 @@ class MissingSiteExtra(PluginError):
 
 try:
     with needs_site_extra("the nearmiss MkDocs plugin"):
-        from nearmiss.site import pages as site
-        from nearmiss.site import sanitize
+        from nearmiss.site import sanitize, writer
+        from nearmiss.site.pages import SiteOptions
 except MissingExtra as _missing:
     raise MissingSiteExtra(f"nearmiss: {_missing}") from None
 
 log = get_plugin_logger("nearmiss")
-CSS_PATH = "assets/nearmiss.css"
-FEED_PATH = "feed.xml"
 NEEDED_EXTENSIONS = ("admonition", "attr_list", "tables", "toc")
 # Material's search markup, fixed for axe-core: the dialog has no accessible name (every
 # version here), and before 9.5.x's later releases its scrolling result list cannot be
@@ -57,14 +57,32 @@ _SEARCH_FIXES = (
 )
 
 
+class DateOption(BaseConfigOption[date | None]):
+    """A calendar day: unquoted in YAML (``as_of: 2026-11-22``) or as ISO text."""
+
+    def run_validation(self, value: object) -> date | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            raise ValidationError(f"expected a date like 2026-11-22, not a time ({value})")
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValidationError(f"expected a date like 2026-11-22, not {value!r}")
+
+
 class NearmissConfig(Config):  # type: ignore[no-untyped-call]
     enabled = c.Type(bool, default=True)
-    incidents = c.Type(str, default="incidents")
+    incidents = c.Dir(exists=False, default="incidents")  # relative to mkdocs.yml
     prefix = c.Type(str, default="log")
     home = c.Type(bool, default=True)
     title = c.Optional(c.Type(str))
     edit_url = c.Optional(c.Type(str))
-    as_of = c.Optional(c.Type(str))
+    as_of = DateOption()
     cache = c.Type(bool, default=True)
     git_dates = c.Type(bool, default=True)
 
@@ -77,30 +95,22 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.record_text: set[str] = set()
         self.edit_base: str | None = None
 
-    def folder(self, config: MkDocsConfig) -> Path:
-        """The incidents folder, relative to mkdocs.yml (not to where mkdocs was started)."""
-        base = Path(config.config_file_path or ".").parent
-        return base / self.config.incidents
-
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
         for name in NEEDED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-        if CSS_PATH not in config.extra_css:
-            config.extra_css.append(CSS_PATH)
+        if writer.STYLESHEET_PATH not in config.extra_css:
+            config.extra_css.append(writer.STYLESHEET_PATH)
         self.edit_base = self.config.edit_url or _edit_base(config)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return files
-        folder = self.folder(config)
-        try:
-            as_of = date.fromisoformat(self.config.as_of) if self.config.as_of else date.today()
-        except ValueError:
-            raise PluginError(f"nearmiss: as_of {self.config.as_of!r} is not a date") from None
+        folder = Path(self.config.incidents)
+        as_of = self.config.as_of or date.today()
         try:
             result = check_tree(folder, as_of,
                                 cache=Cache(folder) if self.config.cache else None)
@@ -109,32 +119,27 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             raise PluginError("\n".join([*lines, f"nearmiss: {exc}"])) from None
         for problem in result.problems:
             log.warning(report.line(problem))
-        options = site.SiteOptions(
+        options = SiteOptions(
             prefix=self.config.prefix.strip("/"), home=self.config.home,
             title=self.config.title or config.site_name, edit_base=self.edit_base,
             source_root=str(Path(config.config_file_path or ".").parent),
             site_url=config.site_url or "",
             link_style="directory" if config.use_directory_urls else "file",
-            history=history.record_dates(folder) if self.config.git_dates else {},
         )
-        pages, feed = site.build(result, as_of, options)
         self.sources = {}
         self.record_text = set()
-        for page in pages:
-            if files.get_file_from_path(page.path) is not None:
-                log.info(f"{page.path} exists in docs/; keeping it instead of the generated page")
+        for out in writer.site_files(result, folder, as_of, options,
+                                     git_dates=self.config.git_dates):
+            if files.get_file_from_path(out.path) is not None:
+                log.info(f"{out.path} exists in docs/; keeping it instead of the generated one")
                 continue
-            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.path, content=page.markdown,
+            inclusion = InclusionLevel.INCLUDED if out.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, out.path, content=out.content,
                                         inclusion=inclusion))
-            if page.source:
-                self.sources[page.path] = page.source
-            if page.record_text:
-                self.record_text.add(page.path)
-        files.append(File.generated(config, FEED_PATH, content=feed))
-        css = (site.STYLESHEET.read_text(encoding="utf-8")
-               + charts.CSS)
-        files.append(File.generated(config, CSS_PATH, content=css))
+            if out.source:
+                self.sources[out.path] = out.source
+            if out.record_text:
+                self.record_text.add(out.path)
         return files
 
     def on_page_markdown(self, markdown: str, /, *, page: MkDocsPage, config: MkDocsConfig,
@@ -171,7 +176,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer | None:
         if self.config.enabled:
-            server.watch(str(self.folder(config)))
+            server.watch(self.config.incidents)
         return server
 
 
@@ -183,4 +188,4 @@ def _edit_base(config: MkDocsConfig) -> str | None:
     docs = os.path.basename(os.path.normpath(config.docs_dir))
     if edit_uri.endswith("/" + docs):
         edit_uri = edit_uri[: -len(docs) - 1]
-    return config.repo_url.rstrip("/") + "/" + edit_uri.strip("/") + "/"
+    return urljoin(config.repo_url.rstrip("/") + "/", edit_uri.lstrip("/") + "/")

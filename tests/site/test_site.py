@@ -284,8 +284,8 @@ def test_rendered_site_golden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     text of one page of each kind. Regenerate with NEARMISS_UPDATE_GOLDEN=1 and review."""
     monkeypatch.chdir(ROOT)
     out = tmp_path / "rendered"
-    result = cli_runner().invoke(cli, ["render", str(out), "--as-of", "2026-11-22"],
-                                 catch_exceptions=False)
+    result = cli_runner().invoke(cli, ["render", str(out), "--as-of", "2026-11-22",
+                                       "--no-git-dates"], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     pages = {"manifest.txt": "\n".join(written) + "\n"}
