@@ -41,7 +41,8 @@ from nearmiss.log.checker import (
     load_settings,
     load_taxonomy,
 )
-from nearmiss.log.figures import Stats, action_list, compute
+from nearmiss.log.figures import Excluded, Period, Stats, action_list, compute, listed_counts
+from nearmiss.log.words import plural
 from nearmiss.record.problems import Problem
 from nearmiss.record.rules import check_record
 from nearmiss.record.settings import Settings
@@ -197,19 +198,18 @@ def stats(incidents: Path, as_of: date | None, since: date | None, until: date |
         click.echo(tables.render_text(tables.stats_tables(figures), colour), nl=False)
 
 
-def _say_left_out(excluded: list[dict[str, object]]) -> None:
+def _say_left_out(excluded: list[Excluded]) -> None:
     """Never leave a broken record out of figures silently: name it on stderr."""
     if excluded:
-        click.echo(f"nearmiss: {len(excluded)} record(s) with errors left out; "
+        click.echo(f"nearmiss: {plural(len(excluded), 'record')} with errors left out; "
                    "run 'nearmiss check' to see why:", err=True)
         for item in excluded:
-            click.echo(f"  {item['path']} ({item['errors']} error(s))", err=True)
+            click.echo(f"  {item.path} ({plural(item.errors, 'error')})", err=True)
 
 
-def _excluded_note(result: CheckResult) -> list[dict[str, object]]:
+def _excluded_note(result: CheckResult) -> list[Excluded]:
     errors = Counter(p.path for p in result.problems if p.is_error)
-    excluded: list[dict[str, object]] = [{"path": f.path, "errors": errors[f.path]}
-                                         for f in result.excluded]
+    excluded = [Excluded(f.path, errors[f.path]) for f in result.excluded]
     _say_left_out(excluded)
     return excluded
 
@@ -235,10 +235,11 @@ def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: boo
         ("overdue", "open", "done", "dropped") if show_all else ("overdue", "open"))
     rows = action_list(result.records, today, owner, states)
     if fmt == "json":
-        click.echo(json.dumps({"as_of": today.isoformat(), "actions": rows}, indent=2,
+        click.echo(json.dumps({"as_of": today.isoformat(),
+                               "actions": [row.as_dict() for row in rows]}, indent=2,
                               ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(tables.rows_csv(rows), nl=False)
+        click.echo(tables.actions_csv(rows), nl=False)
     else:
         owned = tables.actions_tables(rows, today)
         heading = tables.actions_heading(rows, today)
@@ -248,7 +249,7 @@ def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: boo
             colour = report.use_colour(sys.stdout.isatty())
             click.echo(click.style(heading, bold=True) if colour else heading)
             click.echo("\n" + tables.render_text(owned, colour), nl=False)
-    if fail_on_overdue and any(r["state"] == "overdue" for r in rows):
+    if fail_on_overdue and listed_counts(rows).overdue:
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -263,7 +264,7 @@ def digest(incidents: Path, month: str, as_of: date | None, include_internal: bo
            no_cache: bool) -> None:
     """A Markdown digest of one month: saves, changes, warning signs, figures."""
     try:
-        digests.month_bounds(month)
+        Period.month(month)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     result = run_check(incidents, no_cache=no_cache)
@@ -281,13 +282,13 @@ def export(incidents: Path, fmt: str, as_of: date | None) -> None:
     """One flat row per valid record (lists joined with '; '), written as it is read."""
     today = as_of or date.today()
     taxonomy = taxonomy_of(incidents)
-    skipped: list[dict[str, object]] = []
+    skipped: list[Excluded] = []
 
     def valid_rows() -> Iterator[dict[str, object]]:
         for result, problems in iter_checked(incidents, taxonomy, date.today()):
             errors = sum(p.is_error for p in problems)
             if result.record is None or errors:
-                skipped.append({"path": result.path, "errors": errors})
+                skipped.append(Excluded(result.path, errors))
                 continue
             yield exports.row(result.record, taxonomy, today)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 from typing import IO, Any
 
-from nearmiss.log.figures import action_state
+from nearmiss.log.figures import action_counts
 from nearmiss.record.model import Day, Record
 from nearmiss.record.taxonomy import Taxonomy
 
@@ -32,7 +32,7 @@ def _day(value: Day | None) -> str:
 
 
 def row(record: Record, taxonomy: Taxonomy, as_of: date) -> dict[str, Any]:
-    states = [action_state(a, as_of) for a in record.actions]
+    counts = action_counts(record.actions, as_of)
     team = taxonomy.teams.get(record.team)
     return {
         "id": record.id, "path": record.path, "title": record.title, "kind": record.kind,
@@ -45,9 +45,8 @@ def row(record: Record, taxonomy: Taxonomy, as_of: date) -> dict[str, Any]:
         "root_cause_categories": JOIN.join(dict.fromkeys(
             c.partition("/")[0] for c in record.root_causes)),
         "actions": len(record.actions),
-        "actions_open": states.count("open") + states.count("overdue"),
-        "actions_overdue": states.count("overdue"),
-        "actions_done": states.count("done"), "actions_dropped": states.count("dropped"),
+        "actions_open": counts.open, "actions_overdue": counts.overdue,
+        "actions_done": counts.done, "actions_dropped": counts.dropped,
         "no_action": record.no_action or "", "closed": _day(record.closed),
         "follow_up_date": _day(record.follow_up.date) if record.follow_up else "",
         "follow_up_how": record.follow_up.how if record.follow_up else "",
@@ -73,8 +72,3 @@ def write(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
         count += 1
     return count
-
-
-def rows_of(records: Iterator[Record], taxonomy: Taxonomy, as_of: date
-            ) -> Iterator[dict[str, Any]]:
-    return (row(r, taxonomy, as_of) for r in records)

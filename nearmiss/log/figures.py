@@ -1,8 +1,9 @@
 """Every figure nearmiss reports, computed once, here.
 
-The terminal tables, JSON, CSV, Markdown, the digest and the site all read the ``Stats``
-this module returns, so the same question always gets the same number. Definitions are in
-docs/figures.md; keep the two in step.
+The terminal tables, JSON, CSV, Markdown, the digest, the export and the site all read the
+typed figures this module returns, so the same question always gets the same number; they
+format, they never count. ``as_dict`` exists only for JSON and CSV output. Definitions are
+in docs/guide/figures.md; keep the two in step.
 """
 
 from __future__ import annotations
@@ -10,13 +11,38 @@ from __future__ import annotations
 import bisect
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
 
 from nearmiss.record.model import CAUGHT_HOW, Action, Record, day_of
 from nearmiss.record.taxonomy import Taxonomy
+
+ActionState = Literal["open", "overdue", "done", "dropped"]
+Direction = Literal["up", "down", "steady"]
+
+
+def _plain(value: object) -> Any:
+    """A figure as JSON-ready values: dataclasses become dicts (in field order), tuples
+    lists, dates ISO strings."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class _Figure:
+    """A figure's JSON and CSV form; renderers read attributes, never this."""
+
+    __slots__ = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        plain: dict[str, Any] = _plain(self)
+        return plain
 
 
 def ratio(part: int, whole: int) -> float | None:
@@ -24,101 +50,386 @@ def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def spread(days: list[int]) -> dict[str, Any]:
+# --- periods ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The calendar days from ``first`` to ``last``, both included."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def month(cls, text: str) -> Period:
+        """The month 'YYYY-MM'; ValueError for anything else."""
+        year, _, mon = text.partition("-")
+        try:
+            if len(year) != 4 or len(mon) != 2:
+                raise ValueError
+            return cls.month_of(date(int(year), int(mon), 1))
+        except ValueError:
+            raise ValueError(f"{text!r} is not a month like 2026-03") from None
+
+    @classmethod
+    def month_of(cls, day: date) -> Period:
+        first = day.replace(day=1)
+        following = (date(first.year + 1, 1, 1) if first.month == 12
+                     else date(first.year, first.month + 1, 1))
+        return cls(first, following - timedelta(days=1))
+
+    @classmethod
+    def quarter_of(cls, day: date) -> Period:
+        first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+        following = (date(first.year + 1, 1, 1) if first.month == 10
+                     else date(first.year, first.month + 3, 1))
+        return cls(first, following - timedelta(days=1))
+
+    @classmethod
+    def year_to(cls, day: date) -> Period:
+        """From the first of January to ``day``: the year so far."""
+        return cls(date(day.year, 1, 1), day)
+
+    @property
+    def key(self) -> str:
+        """'YYYY-MM' of the month the period starts in."""
+        return self.first.strftime("%Y-%m")
+
+    def previous_month(self) -> Period:
+        return Period.month_of(self.first - timedelta(days=1))
+
+    def previous_quarter(self) -> Period:
+        return Period.quarter_of(self.first - timedelta(days=1))
+
+
+def in_range(record: Record, since: date | None, until: date | None) -> bool:
+    return (since is None or record.day >= since) and (until is None or record.day <= until)
+
+
+def _months(first: date, last: date) -> list[str]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+# --- the headline figures ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Spread(_Figure):
+    """Count, median and 90th percentile of day counts (None when there are none)."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+
+def spread(days: list[int]) -> Spread:
     """Count, median and 90th percentile (inclusive linear interpolation) of day counts."""
     if not days:
-        return {"count": 0, "median": None, "p90": None}
+        return Spread(0, None, None)
     p90 = statistics.quantiles(days, n=10, method="inclusive")[8] if len(days) > 1 else days[0]
-    return {"count": len(days), "median": round(float(statistics.median(days)), 1),
-            "p90": round(float(p90), 1)}
+    return Spread(len(days), round(float(statistics.median(days)), 1), round(float(p90), 1))
 
 
-def action_state(action: Action, as_of: date) -> str:
+@dataclass(frozen=True, slots=True)
+class ActionCounts(_Figure):
+    """Follow-up actions by state; ``open`` includes the ``overdue`` ones."""
+
+    open: int
+    overdue: int
+    done: int
+    dropped: int
+
+    @classmethod
+    def of(cls, states: Iterable[str]) -> ActionCounts:
+        """Counted from action states (see ``action_state``)."""
+        n = Counter(states)
+        return cls(open=n["open"] + n["overdue"], overdue=n["overdue"], done=n["done"],
+                   dropped=n["dropped"])
+
+    def items(self) -> tuple[tuple[str, int], ...]:
+        """(state, count) in the order tables and charts show them."""
+        return (("open", self.open), ("overdue", self.overdue), ("done", self.done),
+                ("dropped", self.dropped))
+
+
+@dataclass(frozen=True, slots=True)
+class Saves(_Figure):
+    """Near misses by how they were caught (``CAUGHT_HOW``), and those that do not say."""
+
+    barrier: int
+    person: int
+    customer: int
+    luck: int
+    unspecified: int
+
+    def items(self) -> tuple[tuple[str, int], ...]:
+        return tuple((f.name, getattr(self, f.name)) for f in fields(self))
+
+
+@dataclass(frozen=True, slots=True)
+class LoopClosure(_Figure):
+    """Reviewed or closed records (``eligible``), those followed up, and the days it took."""
+
+    eligible: int
+    followed_up: int
+    ratio: float | None
+    days: Spread
+
+
+@dataclass(frozen=True, slots=True)
+class Agility(_Figure):
+    """Days from occurred to reported, and from occurred to closed."""
+
+    reported_days: Spread
+    closed_days: Spread
+
+
+@dataclass(frozen=True, slots=True)
+class Summary(_Figure):
+    """The headline figures of any set of records (the whole log, a team, a month)."""
+
+    records: int
+    near_misses: int
+    failures: int
+    prevention_ratio: float | None
+    saves: Saves
+    saves_by_design: float | None
+    actions: ActionCounts
+    loop_closure: LoopClosure
+    agility: Agility
+
+
+def action_state(action: Action, as_of: date) -> ActionState:
     """open, overdue, done or dropped; an open action past its due date is overdue."""
     if action.status == "open" and day_of(action.due) < as_of:
         return "overdue"
-    return action.status
+    if action.status == "done":
+        return "done"
+    return "dropped" if action.status == "dropped" else "open"
+
+
+def action_counts(actions: Iterable[Action], as_of: date) -> ActionCounts:
+    """The actions of one record or many, by state as of a day."""
+    return ActionCounts.of(action_state(a, as_of) for a in actions)
+
+
+def summary(records: list[Record], as_of: date) -> Summary:
+    """The headline figures for any set of records (the whole log, a team, a month)."""
+    near = [r for r in records if r.is_near_miss]
+    saves = Counter(r.caught_how or "unspecified" for r in near)
+    eligible = [r for r in records if r.status in ("reviewed", "closed")]
+    followed = [r for r in eligible if r.follow_up is not None]
+    return Summary(
+        records=len(records),
+        near_misses=len(near),
+        failures=len(records) - len(near),
+        prevention_ratio=ratio(len(near), len(records)),
+        saves=Saves(**{how: saves.get(how, 0) for how in (*CAUGHT_HOW, "unspecified")}),
+        saves_by_design=ratio(saves.get("barrier", 0), len(near)),
+        actions=action_counts((a for r in records for a in r.actions), as_of),
+        loop_closure=LoopClosure(
+            eligible=len(eligible),
+            followed_up=len(followed),
+            ratio=ratio(len(followed), len(eligible)),
+            days=spread([(day_of(r.follow_up.date) - r.day).days
+                         for r in followed if r.follow_up is not None]),
+        ),
+        agility=Agility(
+            reported_days=spread([(day_of(r.reported) - r.day).days
+                                  for r in records if r.reported is not None]),
+            closed_days=spread([(day_of(r.closed) - r.day).days
+                                for r in records if r.closed is not None]),
+        ),
+    )
+
+
+def period_summary(records: Iterable[Record], as_of: date, since: date | None,
+                   until: date | None) -> Summary:
+    """The headline figures of a period alone, for comparisons (this quarter against the
+    last) that need neither the Pareto nor the breakdowns ``compute`` also builds."""
+    return summary([r for r in records if in_range(r, since, until)], as_of)
+
+
+# --- comparing two periods --------------------------------------------------------------
+
+# A change smaller than this is no change: it would show as 0.0 points. Counts change by
+# whole numbers, so for them only an equal count is steady.
+STEADY_BELOW = 0.0005
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One figure of a period against the period before."""
+
+    now: float | None
+    before: float | None
+    share: bool = False  # a share (told in percentage points), not a count
+
+    @property
+    def delta(self) -> float | None:
+        """now − before, rounded as the figures are (None when either is unknown)."""
+        if self.now is None or self.before is None:
+            return None
+        return round(self.now - self.before, 4)
+
+    @property
+    def direction(self) -> Direction | None:
+        delta = self.delta
+        if delta is None:
+            return None
+        if abs(delta) < STEADY_BELOW:
+            return "steady"
+        return "up" if delta > 0 else "down"
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """The headline figures of a period against those of the period before."""
+
+    now: Summary
+    before: Summary
+
+    @property
+    def near_misses(self) -> Change:
+        return Change(self.now.near_misses, self.before.near_misses)
+
+    @property
+    def failures(self) -> Change:
+        return Change(self.now.failures, self.before.failures)
+
+    @property
+    def prevention_ratio(self) -> Change:
+        return Change(self.now.prevention_ratio, self.before.prevention_ratio, share=True)
+
+    @property
+    def saves_by_design(self) -> Change:
+        return Change(self.now.saves_by_design, self.before.saves_by_design, share=True)
+
+
+def trend(records: Sequence[Record], as_of: date, now: Period, before: Period) -> Trend:
+    return Trend(period_summary(records, as_of, now.first, now.last),
+                 period_summary(records, as_of, before.first, before.last))
+
+
+# --- follow-up actions ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow(_Figure):
+    """One follow-up action of one record, as the actions list shows it."""
+
+    record: str
+    title: str
+    index: int  # its place in the record's actions
+    action: str
+    owner: str
+    due: date
+    state: ActionState
+    days_overdue: int  # 0 unless overdue
+    done_on: date | None
+    reason: str | None
+
+
+_STATE_ORDER = {"overdue": 0, "open": 1, "done": 2, "dropped": 3}
+
+
+def _action_rows(records: Iterable[Record], as_of: date) -> Iterable[ActionRow]:
+    for r in records:
+        for i, a in enumerate(r.actions):
+            state = action_state(a, as_of)
+            due = day_of(a.due)
+            yield ActionRow(
+                record=r.id, title=r.title, index=i, action=a.action, owner=a.owner,
+                due=due, state=state,
+                days_overdue=(as_of - due).days if state == "overdue" else 0,
+                done_on=day_of(a.done_on) if a.done_on else None, reason=a.reason)
 
 
 def action_list(records: Iterable[Record], as_of: date, owner: str | None = None,
-                states: tuple[str, ...] = ("overdue", "open")) -> list[dict[str, Any]]:
+                states: tuple[str, ...] = ("overdue", "open")) -> list[ActionRow]:
     """Follow-up actions in the given states, oldest overdue first, then by due date.
 
     ``owner`` matches any part of the owner, ignoring case ("priya" finds
     "Priya Shah (dispatch lead)").
     """
-    rows: list[dict[str, Any]] = []
-    for r in records:
-        for i, a in enumerate(r.actions):
-            state = action_state(a, as_of)
-            if state not in states or (owner and owner.lower() not in a.owner.lower()):
-                continue
-            due = day_of(a.due)
-            rows.append({
-                "record": r.id, "title": r.title, "index": i, "action": a.action,
-                "owner": a.owner, "due": due.isoformat(), "state": state,
-                "days_overdue": (as_of - due).days if state == "overdue" else 0,
-                "done_on": day_of(a.done_on).isoformat() if a.done_on else None,
-                "reason": a.reason,
-            })
-    order = {"overdue": 0, "open": 1, "done": 2, "dropped": 3}
-    rows.sort(key=lambda x: (order[x["state"]], x["due"], x["record"], x["index"]))
+    rows = [row for row in _action_rows(records, as_of) if row.state in states
+            and not (owner and owner.lower() not in row.owner.lower())]
+    rows.sort(key=lambda x: (_STATE_ORDER[x.state], x.due, x.record, x.index))
     return rows
 
 
-def summary(records: list[Record], as_of: date) -> dict[str, Any]:
-    """The headline figures for any set of records (the whole log, a team, a month)."""
-    near = [r for r in records if r.is_near_miss]
-    saves = Counter(r.caught_how or "unspecified" for r in near)
-    states = Counter(action_state(a, as_of) for r in records for a in r.actions)
-    eligible = [r for r in records if r.status in ("reviewed", "closed")]
-    followed = [r for r in eligible if r.follow_up is not None]
-    return {
-        "records": len(records),
-        "near_misses": len(near),
-        "failures": len(records) - len(near),
-        "prevention_ratio": ratio(len(near), len(records)),
-        "saves": {how: saves.get(how, 0) for how in (*CAUGHT_HOW, "unspecified")},
-        "saves_by_design": ratio(saves.get("barrier", 0), len(near)),
-        "actions": {
-            "open": states["open"] + states["overdue"],
-            "overdue": states["overdue"],
-            "done": states["done"],
-            "dropped": states["dropped"],
-        },
-        "loop_closure": {
-            "eligible": len(eligible),
-            "followed_up": len(followed),
-            "ratio": ratio(len(followed), len(eligible)),
-            "days": spread([(day_of(r.follow_up.date) - r.day).days
-                            for r in followed if r.follow_up is not None]),
-        },
-        "agility": {
-            "reported_days": spread([(day_of(r.reported) - r.day).days
-                                     for r in records if r.reported is not None]),
-            "closed_days": spread([(day_of(r.closed) - r.day).days
-                                   for r in records if r.closed is not None]),
-        },
-    }
+def listed_counts(rows: Iterable[ActionRow]) -> ActionCounts:
+    """The actions of a list by state, counted as every summary counts them."""
+    return ActionCounts.of(row.state for row in rows)
+
+
+def completed_actions(records: Iterable[Record], period: Period) -> list[ActionRow]:
+    """Actions done within the period, from records of any period, in the order done."""
+    # a done action is done whatever the day it is judged on: the period's end will do
+    done = [row for row in _action_rows(records, period.last) if row.state == "done"
+            and row.done_on is not None and period.first <= row.done_on <= period.last]
+    done.sort(key=lambda x: (x.done_on or x.due, x.record, x.index))
+    return done
+
+
+# --- root causes and warning signs ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ParetoRow(_Figure):
+    """One root cause (or category) of the Pareto, with its share of all mentions."""
+
+    key: str
+    category: str
+    label: str
+    near_misses: int
+    failures: int
+    total: int
+    share: float | None
+    cumulative_share: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRow(ParetoRow):
+    """A category of the Pareto, with its pyramid: near misses recorded per failure."""
+
+    near_misses_per_failure: float | None  # rounded to 2 places; None without failures
+
+
+def per_failure(near_misses: int, failures: int) -> float | None:
+    """Near misses recorded for every failure, to 2 places; None with no failure."""
+    return round(near_misses / failures, 2) if failures else None
 
 
 def _pareto(counts: dict[str, Counter[str]], label: Callable[[str], str],
-            category: Callable[[str], str]) -> list[dict[str, Any]]:
+            category: Callable[[str], str]) -> list[ParetoRow]:
     grand = sum(sum(c.values()) for c in counts.values())
     rows = sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     out, running = [], 0
     for key, c in rows:
         total = c["near-miss"] + c["failure"]
         running += total
-        out.append({
-            "key": key, "category": category(key), "label": label(key),
-            "near_misses": c["near-miss"], "failures": c["failure"], "total": total,
-            "share": ratio(total, grand), "cumulative_share": ratio(running, grand),
-        })
+        out.append(ParetoRow(
+            key=key, category=category(key), label=label(key),
+            near_misses=c["near-miss"], failures=c["failure"], total=total,
+            share=ratio(total, grand), cumulative_share=ratio(running, grand)))
     return out
 
 
-def warning_signs(failures: Iterable[Record], history: list[Record]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class WarningSign(_Figure):
+    """A failure with a root cause that earlier near misses already had."""
+
+    failure: str
+    cause: str
+    near_misses: tuple[str, ...]  # oldest first
+
+
+def warning_signs(failures: Iterable[Record], history: list[Record]) -> list[WarningSign]:
     """Failures whose root cause an earlier near miss already had: the lessons missed."""
     by_cause: dict[str, list[Record]] = defaultdict(list)
     for r in sorted(history, key=lambda r: (r.day, r.id)):
@@ -131,69 +442,122 @@ def warning_signs(failures: Iterable[Record], history: list[Record]) -> list[dic
         for cause in f.root_causes:
             count = bisect.bisect_left(days.get(cause, []), f.day)  # strictly earlier days
             if count:
-                signs.append({"failure": f.id, "cause": cause,
-                              "near_misses": [n.id for n in by_cause[cause][:count]]})
+                signs.append(WarningSign(f.id, cause,
+                                         tuple(n.id for n in by_cause[cause][:count])))
     return signs
 
 
-def _months(first: date, last: date) -> list[str]:
-    months, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+# --- breakdowns, kudos, and everything together -----------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class BreakdownRow:
+    """The headline figures of one group: a team, touchpoint, promise (key None: the
+    records that name none) or month (key and label 'YYYY-MM')."""
+
+    key: str | None
+    label: str
+    summary: Summary
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, **self.summary.as_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class KudosCount:
+    """Someone thanked in the log, and in how many records."""
+
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded(_Figure):
+    """A record left out of the figures, and how many errors it has."""
+
+    path: str
+    errors: int
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
-    """All figures for one selection of records; ``as_dict`` is the JSON contract."""
+    """All figures for one selection of records; ``as_dict`` is the JSON contract.
+
+    ``kudos`` and ``records_by_tag`` come from the public records alone: what only an
+    internal record says (who was thanked, how it is tagged) is not told. The record lists
+    are in the order the records occurred.
+    """
 
     as_of: date
     since: date | None
     until: date | None
-    overall: dict[str, Any]
-    root_causes: list[dict[str, Any]]
-    categories: list[dict[str, Any]]
-    warning_signs: list[dict[str, Any]]
+    overall: Summary
+    root_causes: tuple[ParetoRow, ...]
+    categories: tuple[CategoryRow, ...]
+    warning_signs: tuple[WarningSign, ...]
     without_root_cause: int
-    breakdowns: dict[str, list[dict[str, Any]]]
-    excluded: list[dict[str, Any]] = field(default_factory=list)
+    by_team: tuple[BreakdownRow, ...]
+    by_touchpoint: tuple[BreakdownRow, ...]
+    by_promise: tuple[BreakdownRow, ...]
+    by_month: tuple[BreakdownRow, ...]
+    kudos: tuple[KudosCount, ...]  # most thanked first
+    records_by_cause: Mapping[str, tuple[Record, ...]]  # "category/cause" -> records
+    records_by_category: Mapping[str, tuple[Record, ...]]
+    records_by_tag: Mapping[str, tuple[Record, ...]]
+    excluded: tuple[Excluded, ...] = ()
+
+    @property
+    def breakdowns(self) -> dict[str, tuple[BreakdownRow, ...]]:
+        """The breakdowns by name, in the order they are shown."""
+        return {"team": self.by_team, "touchpoint": self.by_touchpoint,
+                "promise": self.by_promise, "month": self.by_month}
+
+    def category(self, key: str) -> CategoryRow | None:
+        """The Pareto row of a category; None when no record names a cause in it."""
+        return next((row for row in self.categories if row.key == key), None)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
-            **self.overall,
-            "root_causes": self.root_causes,
-            "categories": self.categories,
+            **self.overall.as_dict(),
+            "root_causes": [row.as_dict() for row in self.root_causes],
+            "categories": [row.as_dict() for row in self.categories],
             "without_root_cause": self.without_root_cause,
-            "warning_signs": self.warning_signs,
-            **{f"by_{name}": rows for name, rows in self.breakdowns.items()},
-            "excluded": self.excluded,
+            "warning_signs": [sign.as_dict() for sign in self.warning_signs],
+            **{f"by_{name}": [row.as_dict() for row in rows]
+               for name, rows in self.breakdowns.items()},
+            "excluded": [item.as_dict() for item in self.excluded],
         }
 
 
-def in_range(record: Record, since: date | None, until: date | None) -> bool:
-    return (since is None or record.day >= since) and (until is None or record.day <= until)
+def kudos(records: Iterable[Record]) -> list[KudosCount]:
+    """Everyone thanked, with how many records thank them: most first, then by name."""
+    counts: Counter[str] = Counter(name for r in records for name in r.kudos)
+    return [KudosCount(name, n) for name, n in
+            sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))]
 
 
-def period_summary(records: Iterable[Record], as_of: date, since: date | None,
-                   until: date | None) -> dict[str, Any]:
-    """The headline figures of a period alone, for comparisons (this quarter against the
-    last) that need neither the Pareto nor the breakdowns ``compute`` also builds."""
-    return summary([r for r in records if in_range(r, since, until)], as_of)
+def _grouped(records: Iterable[Record], keys: Callable[[Record], Iterable[str]]
+             ) -> dict[str, tuple[Record, ...]]:
+    groups: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        for key in dict.fromkeys(keys(r)):
+            groups[key].append(r)
+    return {key: tuple(group) for key, group in groups.items()}
 
 
 def compute(records: list[Record], taxonomy: Taxonomy, as_of: date,
             since: date | None = None, until: date | None = None,
-            excluded: list[dict[str, Any]] | None = None) -> Stats:
+            excluded: Sequence[Excluded] = ()) -> Stats:
     """Figures for the records that occurred between ``since`` and ``until`` (inclusive).
 
     Warning signs look back at near misses before the range too: a failure in March is
     foreshadowed by a near miss in January whatever period is being reported.
     """
     chosen = sorted((r for r in records if in_range(r, since, until)), key=lambda r: (r.day, r.id))
+    public = [r for r in chosen if r.visibility == "public"]
     causes: dict[str, Counter[str]] = defaultdict(Counter)
     categories: dict[str, Counter[str]] = defaultdict(Counter)
     for r in chosen:
@@ -201,19 +565,29 @@ def compute(records: list[Record], taxonomy: Taxonomy, as_of: date,
             causes[cause][r.kind] += 1
         for cat in dict.fromkeys(c.partition("/")[0] for c in r.root_causes):
             categories[cat][r.kind] += 1
-    category_rows = _pareto(categories, lambda k: _category_label(taxonomy, k), lambda k: k)
-    for row in category_rows:
-        row["near_misses_per_failure"] = (round(row["near_misses"] / row["failures"], 2)
-                                          if row["failures"] else None)
+    category_rows = tuple(
+        CategoryRow(**{f.name: getattr(row, f.name) for f in fields(row)},
+                    near_misses_per_failure=per_failure(row.near_misses, row.failures))
+        for row in _pareto(categories, lambda k: _category_label(taxonomy, k), lambda k: k))
+    by_team, by_touchpoint, by_promise, by_month = _breakdowns(chosen, taxonomy, as_of,
+                                                               since, until)
     return Stats(
         as_of=as_of, since=since, until=until,
         overall=summary(chosen, as_of),
-        root_causes=_pareto(causes, taxonomy.cause_label, lambda k: k.partition("/")[0]),
+        root_causes=tuple(_pareto(causes, taxonomy.cause_label,
+                                  lambda k: k.partition("/")[0])),
         categories=category_rows,
-        warning_signs=warning_signs((r for r in chosen if not r.is_near_miss), records),
+        warning_signs=tuple(warning_signs((r for r in chosen if not r.is_near_miss),
+                                          records)),
         without_root_cause=sum(not r.root_causes for r in chosen),
-        breakdowns=_breakdowns(chosen, taxonomy, as_of, since, until),
-        excluded=excluded or [],
+        by_team=by_team, by_touchpoint=by_touchpoint, by_promise=by_promise,
+        by_month=by_month,
+        kudos=tuple(kudos(public)),
+        records_by_cause=_grouped(chosen, lambda r: r.root_causes),
+        records_by_category=_grouped(chosen, lambda r: (c.partition("/")[0]
+                                                        for c in r.root_causes)),
+        records_by_tag=_grouped(public, lambda r: r.tags),
+        excluded=tuple(excluded),
     )
 
 
@@ -222,23 +596,28 @@ def _category_label(taxonomy: Taxonomy, key: str) -> str:
     return category.label if category else key
 
 
-def _breakdowns(records: list[Record], taxonomy: Taxonomy, as_of: date,
-                since: date | None, until: date | None) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
+Rows = tuple[BreakdownRow, ...]
+
+
+def _breakdowns(records: list[Record], taxonomy: Taxonomy, as_of: date, since: date | None,
+                until: date | None) -> tuple[Rows, Rows, Rows, Rows]:
+    """By team, touchpoint, promise and month."""
+    out: list[Rows] = []
     for name, terms in (("team", taxonomy.teams), ("touchpoint", taxonomy.touchpoints),
                         ("promise", taxonomy.promises)):
         groups: dict[str | None, list[Record]] = defaultdict(list)
         for r in records:
             groups[getattr(r, name)].append(r)
-        rows = [{"key": key, "label": terms[key].label if key in terms else "Not given",
-                 **summary(group, as_of)} for key, group in groups.items()]
-        rows.sort(key=lambda row: (-row["records"], row["key"] is None, row["key"] or ""))
-        out[name] = rows
+        rows = [BreakdownRow(key, terms[key].label if key in terms else "Not given",
+                             summary(group, as_of))
+                for key, group in groups.items()]
+        rows.sort(key=lambda row: (-row.summary.records, row.key is None, row.key or ""))
+        out.append(tuple(rows))
     by_month: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         by_month[r.day.strftime("%Y-%m")].append(r)
     first = since or (records[0].day if records else None)
     last = until or (records[-1].day if records else None)
-    out["month"] = [{"key": m, "label": m, **summary(by_month.get(m, []), as_of)}
-                    for m in _months(first, last)] if first and last else []
-    return out
+    months = tuple(BreakdownRow(m, m, summary(by_month.get(m, []), as_of))
+                   for m in _months(first, last)) if first and last else ()
+    return out[0], out[1], out[2], months

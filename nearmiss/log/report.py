@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import click
 
+from nearmiss.log.words import plural
 from nearmiss.record.problems import Problem
 
 _COLOURS = {"error": "red", "warning": "yellow"}
@@ -18,17 +19,13 @@ def use_colour(stream_is_tty: bool) -> bool:
     return stream_is_tty and not os.environ.get("NO_COLOR")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def summary(files: int, problems: list[Problem]) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    checked = f"checked {_plural(files, 'record')}"
+    checked = f"checked {plural(files, 'record')}"
     if not problems:
         return f"{checked}: all good"
-    return f"{checked}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    return f"{checked}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
 
 def line(p: Problem, colour: bool = False) -> str:

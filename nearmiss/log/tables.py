@@ -1,17 +1,20 @@
 """Tables for people: the same rows printed aligned in a terminal or as Markdown, and a
-flat CSV for spreadsheets. Only layout lives here; every number comes from ``stats``."""
+flat CSV for spreadsheets. Only layout lives here; every number comes from ``figures``."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import click
 
-from nearmiss.log.figures import Stats
+from nearmiss.log.figures import ActionRow, BreakdownRow, Spread, Stats, listed_counts
+from nearmiss.log.words import number, percent, plural
+from nearmiss.site import markup
 
 
 @dataclass
@@ -23,20 +26,8 @@ class Table:
     note: str = ""
 
 
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
-def num(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def days(spread: dict[str, Any]) -> list[str]:
-    return [num(spread["count"]), num(spread["median"]), num(spread["p90"])]
+def days(spread: Spread) -> list[str]:
+    return [number(spread.count), number(spread.median), number(spread.p90)]
 
 
 def _aligned(cells: list[str], widths: list[int], numeric: set[int]) -> str:
@@ -64,11 +55,8 @@ def render_text(tables: list[Table], colour: bool = False) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(tables: list[Table], level: int = 2) -> str:
+    """Each table under a heading of ``level``; cells are plain text, escaped here."""
     out: list[str] = []
     for table in tables:
         out.append(f"{'#' * level} {table.title}")
@@ -78,11 +66,9 @@ def render_markdown(tables: list[Table], level: int = 2) -> str:
         if not table.rows:
             out.extend(["None.", ""])
             continue
-        out.append("| " + " | ".join(_md_cell(h) for h in table.headers) + " |")
-        out.append("|" + "|".join("---:" if i in table.numeric else "---"
-                                  for i in range(len(table.headers))) + "|")
-        out.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows)
-        out.append("")
+        out.append(markup.table([markup.text(h) for h in table.headers],
+                                [[markup.text(c) for c in row] for row in table.rows],
+                                frozenset(table.numeric)))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -115,31 +101,33 @@ def stats_csv(stats: Stats) -> str:
     return buffer.getvalue()
 
 
-def rows_csv(rows: list[dict[str, Any]]) -> str:
+def actions_csv(rows: Sequence[ActionRow]) -> str:
+    """One line per action with the JSON fields as columns; nothing at all for none."""
     buffer = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buffer, list(rows[0]), lineterminator="\n")
+        items = [row.as_dict() for row in rows]
+        writer = csv.DictWriter(buffer, list(items[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(items)
     return buffer.getvalue()
 
 
-def actions_heading(rows: list[dict[str, Any]], as_of: Any) -> str:
-    overdue = sum(r["state"] == "overdue" for r in rows)
+def actions_heading(rows: Sequence[ActionRow], as_of: date) -> str:
+    overdue = listed_counts(rows).overdue
     return f"Follow-up actions as of {as_of}: {len(rows)} listed, {overdue} overdue"
 
 
-def actions_tables(rows: list[dict[str, Any]], as_of: Any) -> list[Table]:
+def actions_tables(rows: Sequence[ActionRow], as_of: date) -> list[Table]:
     """One table per owner, owners with the oldest overdue action first."""
-    owners: dict[str, list[dict[str, Any]]] = {}
+    owners: dict[str, list[ActionRow]] = {}
     for r in rows:
-        owners.setdefault(r["owner"], []).append(r)
+        owners.setdefault(r.owner, []).append(r)
     if not owners:
         return [Table(f"Follow-up actions as of {as_of}", ["due", "state", "action", "record"],
                       [])]
     return [Table(f"{owner} ({len(items)})", ["due", "state", "action", "record"],
-                  [[r["due"], r["state"] + (f" {r['days_overdue']}d" if r["days_overdue"]
-                                            else ""), r["action"], r["record"]]
+                  [[r.due.isoformat(), r.state + (f" {r.days_overdue}d" if r.days_overdue
+                                                  else ""), r.action, r.record]
                    for r in items])
             for owner, items in owners.items()]
 
@@ -147,16 +135,16 @@ def actions_tables(rows: list[dict[str, Any]], as_of: Any) -> list[Table]:
 def _no_cause_note(n: int) -> str:
     if n == 0:
         return "Every record names its root causes."
-    return f"{n} record{' has' if n == 1 else 's have'} no root cause yet."
+    return f"{plural(n, 'record has', 'records have')} no root cause yet."
 
 
-def _group_table(title: str, rows: list[dict[str, Any]]) -> Table:
+def _group_table(title: str, rows: Sequence[BreakdownRow]) -> Table:
     return Table(
         title,
         ["", "records", "near misses", "failures", "prevention", "open actions", "overdue"],
-        [[r["label"], num(r["records"]), num(r["near_misses"]), num(r["failures"]),
-          pct(r["prevention_ratio"]), num(r["actions"]["open"]), num(r["actions"]["overdue"])]
-         for r in rows],
+        [[r.label, number(s.records), number(s.near_misses), number(s.failures),
+          percent(s.prevention_ratio), number(s.actions.open), number(s.actions.overdue)]
+         for r in rows for s in [r.summary]],
         numeric={1, 2, 3, 4, 5, 6},
     )
 
@@ -165,45 +153,43 @@ def stats_tables(stats: Stats) -> list[Table]:
     o = stats.overall
     period = "all records" if not (stats.since or stats.until) else (
         f"occurred {stats.since or '…'} to {stats.until or '…'}")
-    saves = o["saves"]
+    loop = o.loop_closure
     tables = [
         Table(f"Prevention ({period}, as of {stats.as_of})", ["figure", "value"], [
-            ["records", num(o["records"])],
-            ["failures prevented (near misses)", num(o["near_misses"])],
-            ["failures that reached a customer", num(o["failures"])],
-            ["prevention ratio", pct(o["prevention_ratio"])],
-            ["saves by design (barrier)", pct(o["saves_by_design"])],
+            ["records", number(o.records)],
+            ["failures prevented (near misses)", number(o.near_misses)],
+            ["failures that reached a customer", number(o.failures)],
+            ["prevention ratio", percent(o.prevention_ratio)],
+            ["saves by design (barrier)", percent(o.saves_by_design)],
             *[[f"saves by {how}" if how != "unspecified" else "saves, how not recorded",
-               num(n)] for how, n in saves.items()],
+               number(n)] for how, n in o.saves.items()],
         ], numeric={1}),
         Table("Root causes (Pareto)", ["cause", "near misses", "failures", "total", "share",
                                        "cumulative"],
-              [[r["label"], num(r["near_misses"]), num(r["failures"]),
-                num(r["total"]), pct(r["share"]), pct(r["cumulative_share"])]
+              [[r.label, number(r.near_misses), number(r.failures), number(r.total),
+                percent(r.share), percent(r.cumulative_share)]
                for r in stats.root_causes], numeric={1, 2, 3, 4, 5},
               note=_no_cause_note(stats.without_root_cause)),
         Table("Categories (near misses per failure)",
               ["category", "near misses", "failures", "per failure", "share", "cumulative"],
-              [[r["label"], num(r["near_misses"]), num(r["failures"]),
-                num(r["near_misses_per_failure"]), pct(r["share"]),
-                pct(r["cumulative_share"])] for r in stats.categories],
+              [[c.label, number(c.near_misses), number(c.failures),
+                number(c.near_misses_per_failure), percent(c.share),
+                percent(c.cumulative_share)] for c in stats.categories],
               numeric={1, 2, 3, 4, 5}),
         Table("Warning signs (failures an earlier near miss foreshadowed)",
               ["failure", "cause", "earlier near misses"],
-              [[w["failure"], w["cause"], ", ".join(w["near_misses"])]
-               for w in stats.warning_signs]),
+              [[w.failure, w.cause, ", ".join(w.near_misses)] for w in stats.warning_signs]),
         Table("Follow-up actions", ["state", "count"],
-              [[k, num(v)] for k, v in o["actions"].items()], numeric={1},
+              [[k, number(v)] for k, v in o.actions.items()], numeric={1},
               note="'open' includes the overdue ones."),
         Table("Closing the loop and response agility", ["figure", "count", "median days",
                                                         "p90 days"], [
-            ["occurred → reported", *days(o["agility"]["reported_days"])],
-            ["occurred → closed", *days(o["agility"]["closed_days"])],
-            ["occurred → follow-up", *days(o["loop_closure"]["days"])],
+            ["occurred → reported", *days(o.agility.reported_days)],
+            ["occurred → closed", *days(o.agility.closed_days)],
+            ["occurred → follow-up", *days(loop.days)],
         ], numeric={1, 2, 3},
-            note=f"loop closure: {o['loop_closure']['followed_up']} of "
-                 f"{o['loop_closure']['eligible']} reviewed or closed records followed up "
-                 f"({pct(o['loop_closure']['ratio'])})."),
+            note=f"loop closure: {loop.followed_up} of {loop.eligible} reviewed or closed "
+                 f"records followed up ({percent(loop.ratio)})."),
     ]
     for name, rows in stats.breakdowns.items():
         tables.append(_group_table(f"By {name}", rows))

@@ -15,6 +15,8 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
+from nearmiss.log.words import plural, whole_percent
+
 WIDTH = 720
 LABEL_MAX = 40          # characters shown before a label is cut with an ellipsis
 FONT = 12
@@ -74,18 +76,6 @@ def _n(x: float) -> str:
     """A coordinate, short and stable: one decimal at most, never '-0'."""
     s = f"{x:.1f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
-
-
-def _pct(share: float | None) -> str:
-    """A share as a whole percentage, half up (0.625 -> '63%'), the same on every machine."""
-    percent = None if share is None else share * 100
-    if percent is None or not math.isfinite(percent):
-        return "n/a"
-    return f"{math.floor(percent + 0.5 + 1e-9)}%"
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def _text(x: float, y: float, value: str, *, anchor: str = "start", size: float = FONT,
@@ -194,8 +184,8 @@ def monthly(chart_id: str, months: list[tuple[str, int, int]],
     _check_id(chart_id)
     if not months:
         return _empty(chart_id, title)
-    desc = "; ".join(f"{_one_line(m)}: {_plural(n, 'near miss', 'near misses')}, "
-                     f"{_plural(f, 'failure', 'failures')}" for m, n, f in months) + "."
+    desc = "; ".join(f"{_one_line(m)}: {plural(n, 'near miss', 'near misses')}, "
+                     f"{plural(f, 'failure')}" for m, n, f in months) + "."
     pid, hatch = _hatch(chart_id)
     top = max(max(n, f) for _, n, f in months)
     step, intervals = _nice_axis(max(top, 0))
@@ -297,7 +287,7 @@ def _hbars(chart_id: str, title: str, desc: str, rows: Sequence[tuple[str, int]]
             if fill > 0:
                 body.append(f'<rect class="nm-cum" x="{_n(cx)}" y="{_n(mid - 5)}" '
                             f'width="{_n(cum_w * fill)}" height="10" fill="{_CUM}"/>')
-            body.append(_text(WIDTH - 8, mid + 4, _pct(share), anchor="end"))
+            body.append(_text(WIDTH - 8, mid + 4, whole_percent(share), anchor="end"))
     body.append(f'<line class="nm-axis" x1="{_n(bar_x)}" x2="{_n(bar_x)}" y1="{y0}" '
                 f'y2="{_n(end)}" stroke="{_AXIS}"/>')
     height = end + (24 if cumulative is not None else 8)
@@ -315,7 +305,7 @@ def pareto(chart_id: str, rows: list[tuple[str, int, float]],
     _check_id(chart_id)
     if not rows:
         return _empty(chart_id, title)
-    desc = "; ".join(f"{_one_line(label)}: {total}, cumulative {_pct(share)}"
+    desc = "; ".join(f"{_one_line(label)}: {total}, cumulative {whole_percent(share)}"
                      for label, total, share in rows) + "."
     limit = max(limit, 1)
     shown = list(rows)
@@ -340,13 +330,13 @@ def ratio_trend(chart_id: str, points: list[tuple[str, float | None]],
         return _empty(chart_id, title)
     values = [None if v is None or not math.isfinite(v) else v for _, v in points]
     known = [(i, v) for i, v in enumerate(values) if v is not None]
-    desc = "; ".join(f"{_one_line(m)}: {'no data' if v is None else _pct(v)}"
+    desc = "; ".join(f"{_one_line(m)}: {'no data' if v is None else whole_percent(v)}"
                      for (m, _), v in zip(points, values, strict=True)) + "."
     if known:
         lo = min(known, key=lambda iv: iv[1])
         hi = max(known, key=lambda iv: iv[1])
-        desc += (f" Lowest {_pct(lo[1])} ({_one_line(points[lo[0]][0])}), highest "
-                 f"{_pct(hi[1])} ({_one_line(points[hi[0]][0])}).")
+        desc += (f" Lowest {whole_percent(lo[1])} ({_one_line(points[lo[0]][0])}), highest "
+                 f"{whole_percent(hi[1])} ({_one_line(points[hi[0]][0])}).")
     left, right = 14 + _width("100%", 11), WIDTH - 16
     plot_top, plot_h = 78, 200          # room above 100% for a value label
     base = plot_top + plot_h
@@ -387,7 +377,7 @@ def ratio_trend(chart_id: str, points: list[tuple[str, float | None]],
         if v is not None:
             body.append(f'<circle class="nm-marker" cx="{_n(x)}" cy="{_n(y_of(v))}" r="4" '
                         f'fill="{_NEAR}" stroke="#fff" stroke-width="1.5">'
-                        f"<title>{_esc(_one_line(m))}: {_pct(v)}</title></circle>")
+                        f"<title>{_esc(_one_line(m))}: {whole_percent(v)}</title></circle>")
     if known:
         body.append(_point_labels(known, centres, y_of))
     else:
@@ -416,7 +406,7 @@ def _point_labels(known: list[tuple[int, float]], centres: Sequence[float],
             below = False
         if below and v < 0.12:          # no room between the point and the month labels
             below = False
-        text = _pct(v)
+        text = whole_percent(v)
         x, y = centres[i], y_of(v)
         ty = y + 18 if below else y - 9
         w = _width(text, 11)

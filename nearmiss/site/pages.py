@@ -17,21 +17,32 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from nearmiss.site import charts
 from nearmiss.log import digest
-from nearmiss.site import markup
 from nearmiss.log.checker import CheckResult
+from nearmiss.log.figures import (
+    CategoryRow,
+    Period,
+    Summary,
+    action_list,
+    action_state,
+    compute,
+    period_summary,
+    trend,
+)
+from nearmiss.log.words import noun, number, percent, plural
+from nearmiss.log.words import trend as trend_words
+from nearmiss.record.model import CAUGHT_HOW_WORDS, Record, day_of
+from nearmiss.record.taxonomy import Term
+from nearmiss.site import charts, markup
 from nearmiss.site.history import Dates
 from nearmiss.site.markup import attr, block, rel, text
-from nearmiss.record.model import CAUGHT_HOW_WORDS, Action, Record, day_of
 from nearmiss.site.sanitize import page_title
-from nearmiss.log.figures import action_list, action_state, compute, period_summary
-from nearmiss.log.tables import pct
-from nearmiss.record.taxonomy import Term
 
 STYLESHEET = Path(__file__).with_name("nearmiss.css")  # the nm-* classes pages use
 KIND_LABEL = {"near-miss": "Near miss", "failure": "Failure"}
 FEED_SIZE = 50
+_COUNTS_WITHOUT_PAGE = ("internal record also counts here but has",
+                        "internal records also count here but have")
 
 
 @dataclass(frozen=True)
@@ -74,18 +85,6 @@ class SiteOptions:
     history: Mapping[str, Dates] = field(default_factory=dict)  # by absolute file path
     source_root: str = "."  # the folder YAML paths in edit links are relative to
     site_url: str = ""
-
-
-def _quarter(day: date) -> tuple[date, date]:
-    first_month = (day.month - 1) // 3 * 3 + 1
-    first = date(day.year, first_month, 1)
-    nxt = date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
-    return first, date.fromordinal(nxt.toordinal() - 1)
-
-
-def _previous_quarter(day: date) -> tuple[date, date]:
-    first, _ = _quarter(day)
-    return _quarter(date.fromordinal(first.toordinal() - 1))
 
 
 class Site:
@@ -161,26 +160,22 @@ class Site:
         else:
             out = ""
         if hidden:
-            out += f"\n{hidden} internal record(s) also count here but have no page.\n"
+            out += f"\n{plural(hidden, *_COUNTS_WITHOUT_PAGE)} no page.\n"
         return out or "No records yet.\n"
 
-    def figures(self, summary: dict[str, Any]) -> str:
+    def figures(self, summary: Summary) -> str:
         """The headline figures of a group as a small table."""
         rows = [
-            ["Records", str(summary["records"])],
-            ["Failures prevented (near misses)", str(summary["near_misses"])],
-            ["Failures that reached a customer", str(summary["failures"])],
-            ["Prevention ratio", pct(summary["prevention_ratio"])],
-            ["Saves by design", pct(summary["saves_by_design"])],
-            ["Open actions (overdue)", f"{summary['actions']['open']} "
-                                       f"({summary['actions']['overdue']})"],
-            ["Loop closed with the customer or reporter", pct(summary["loop_closure"]["ratio"])],
+            ["Records", number(summary.records)],
+            ["Failures prevented (near misses)", number(summary.near_misses)],
+            ["Failures that reached a customer", number(summary.failures)],
+            ["Prevention ratio", percent(summary.prevention_ratio)],
+            ["Saves by design", percent(summary.saves_by_design)],
+            ["Open actions (overdue)", f"{summary.actions.open} ({summary.actions.overdue})"],
+            ["Loop closed with the customer or reporter",
+             percent(summary.loop_closure.ratio)],
         ]
         return markup.table(["Figure", "Value"], rows, frozenset({1}))
-
-    def badge(self, action: Action) -> str:
-        state = action_state(action, self.as_of)
-        return f'<span class="nm-badge nm-badge--{state}">{state}</span>'
 
     # pages -------------------------------------------------------------------------
     def pages(self) -> Iterator[Page]:
@@ -199,18 +194,18 @@ class Site:
 
     def home(self) -> Page:
         here = self.home_path()
-        year = period_summary(self.records, self.as_of, date(self.as_of.year, 1, 1),
-                              self.as_of)
-        quarter = period_summary(self.records, self.as_of, *_quarter(self.as_of))
-        before = period_summary(self.records, self.as_of, *_previous_quarter(self.as_of))
+        year = Period.year_to(self.as_of)
+        year_so_far = period_summary(self.records, self.as_of, year.first, year.last)
+        quarter = Period.quarter_of(self.as_of)
+        versus = trend(self.records, self.as_of, quarter, quarter.previous_quarter())
         o = self.stats.overall
-        trend = _trend(quarter["prevention_ratio"], before["prevention_ratio"])
         figures = [
-            (str(year["near_misses"]), f"failures prevented in {self.as_of.year}"),
-            (str(quarter["near_misses"]), "failures prevented this quarter"),
-            (pct(o["prevention_ratio"]), f"prevention ratio ({trend} this quarter)"),
-            (pct(o["saves_by_design"]), "of saves made by design, not by luck"),
-            (f"{o['actions']['open']}", f"open actions, {o['actions']['overdue']} overdue"),
+            (number(year_so_far.near_misses), f"failures prevented in {self.as_of.year}"),
+            (number(versus.now.near_misses), "failures prevented this quarter"),
+            (percent(o.prevention_ratio),
+             f"prevention ratio ({trend_words(versus.prevention_ratio)} this quarter)"),
+            (percent(o.saves_by_design), "of saves made by design, not by luck"),
+            (number(o.actions.open), f"open actions, {o.actions.overdue} overdue"),
         ]
         cards = "".join(
             f'<div class="nm-figure"><span class="nm-figure__value">{attr(v)}</span>'
@@ -231,15 +226,11 @@ class Site:
             out.append("No saves recorded yet: the first near miss you record starts the log.")
         out += ["", "## Kudos wall", "",
                 "The people and teams thanked in the log, most saves first.", ""]
-        kudos: dict[str, int] = defaultdict(int)
-        for r in self.public:
-            for name in r.kudos:
-                kudos[name] += 1
-        ranked = sorted(kudos.items(), key=lambda kv: (-kv[1], kv[0].lower()))
+        kudos = self.stats.kudos
         out.append('<ul class="nm-kudos">' + "".join(
-            f'<li><span class="nm-kudos__name">{attr(n)}</span> '
-            f'<span class="nm-kudos__count">{c}</span></li>' for n, c in ranked) + "</ul>"
-                   if ranked else "Nobody thanked yet.")
+            f'<li><span class="nm-kudos__name">{attr(k.name)}</span> '
+            f'<span class="nm-kudos__count">{k.count}</span></li>' for k in kudos) + "</ul>"
+                   if kudos else "Nobody thanked yet.")
         out += ["", "## Explore", ""]
         for label, target in (
             ("Dashboard", "dashboard.md"), ("Root causes", "causes/index.md"),
@@ -254,27 +245,25 @@ class Site:
 
     def dashboard(self) -> Page:
         s = self.stats
-        months = s.breakdowns["month"]
+        months = s.by_month  # a month's label is its key, 'YYYY-MM'
         sections = [
             "# Dashboard", "",
             "All figures are defined on the figures page of the guide; each chart states "
             "its data in words for screen readers, and below it as a table.", "",
             "## Near misses and failures per month", "",
-            _figure(charts.monthly("monthly", [(m["key"], m["near_misses"], m["failures"])
-                                               for m in months])),
+            _figure(charts.monthly("monthly", [(m.label, m.summary.near_misses,
+                                                m.summary.failures) for m in months])),
             "## Root causes (Pareto)", "",
-            _figure(charts.pareto("pareto", [(f"{r['label']}", r["total"],
-                                              r["cumulative_share"] or 0.0)
+            _figure(charts.pareto("pareto", [(r.label, r.total, r.cumulative_share or 0.0)
                                              for r in s.root_causes])),
             "## Prevention ratio per month", "",
-            _figure(charts.ratio_trend("ratio", [(m["key"], m["prevention_ratio"])
+            _figure(charts.ratio_trend("ratio", [(m.label, m.summary.prevention_ratio)
                                                  for m in months])),
             "## Follow-up actions by state", "",
-            _figure(charts.bars("actions", [(k, v) for k, v in
-                                            s.overall["actions"].items()],
+            _figure(charts.bars("actions", list(s.overall.actions.items()),
                                 "Follow-up actions by state (open includes overdue)")),
             "## Saves by how they were caught", "",
-            _figure(charts.bars("saves", list(s.overall["saves"].items()),
+            _figure(charts.bars("saves", list(s.overall.saves.items()),
                                 "Near misses by how they were caught")),
         ]
         return Page(self.path("dashboard.md"), "Dashboard", "\n".join(sections) + "\n",
@@ -318,7 +307,8 @@ class Site:
         if r.actions:
             out += ["## Actions", "", markup.table(
                 ["Action", "Owner", "Due", "State", "Done or dropped"],
-                [[text(a.action), text(a.owner), str(day_of(a.due)), self.badge(a),
+                [[text(a.action), text(a.owner), str(day_of(a.due)),
+                  _badge(action_state(a, self.as_of)),
                   str(day_of(a.done_on)) if a.done_on else text(a.reason or "")]
                  for a in r.actions]), ""]
         elif r.no_action:
@@ -350,25 +340,24 @@ class Site:
 
     def cause_pages(self) -> Iterator[Page]:
         index = self.path("causes", "index.md")
-        by_cause: dict[str, list[Record]] = defaultdict(list)
-        for r in self.records:
-            for c in r.root_causes:
-                by_cause[c].append(r)
-        rows = [[self.cause_link(index, r["key"]), text(r["category"]), str(r["near_misses"]),
-                 str(r["failures"]), pct(r["share"]), pct(r["cumulative_share"])]
-                for r in self.stats.root_causes]
-        cats = {c["key"]: c for c in self.stats.categories}
+        s = self.stats
+
+        def newest_first(records: tuple[Record, ...] | None) -> list[Record]:
+            return list(reversed(records or ()))
+
+        rows = [[self.cause_link(index, r.key), text(r.category), number(r.near_misses),
+                 number(r.failures), percent(r.share), percent(r.cumulative_share)]
+                for r in s.root_causes]
         cat_rows = [[markup.link(cat.label, rel(index, self.path("causes", key, "index.md"))),
-                     str(cats[key]["near_misses"]) if key in cats else "0",
-                     str(cats[key]["failures"]) if key in cats else "0",
-                     _per_failure(cats.get(key))]
-                    for key, cat in self.taxonomy.categories.items()]
+                     number(row.near_misses if row else 0), number(row.failures if row else 0),
+                     number(row.near_misses_per_failure if row else None)]
+                    for key, cat in self.taxonomy.categories.items()
+                    for row in [s.category(key)]]
         out = ["# Root causes", "",
                "Why things nearly went wrong, most frequent first. The few causes at the top "
                "are where a fix prevents the most.", "",
-               _figure(charts.pareto("pareto", [(r["label"], r["total"],
-                                                 r["cumulative_share"] or 0.0)
-                                                for r in self.stats.root_causes])),
+               _figure(charts.pareto("pareto", [(r.label, r.total, r.cumulative_share or 0.0)
+                                                for r in s.root_causes])),
                "## Categories", "",
                "The pyramid: how many near misses were recorded for every failure. Few near "
                "misses per failure means problems are not noticed early.", "",
@@ -380,45 +369,41 @@ class Site:
         yield Page(index, "Root causes", "\n".join(out), in_nav=True)
         for key, cat in self.taxonomy.categories.items():
             here = self.path("causes", key, "index.md")
-            row = cats.get(key)
-            records = sorted({r.id: r for c in cat.causes for r in by_cause[f"{key}/{c}"]}
-                             .values(), key=lambda r: (r.day, r.id), reverse=True)
-            near = row["near_misses"] if row else 0
-            fail = row["failures"] if row else 0
             out = [f"# {text(cat.label)}", "", text(cat.description), "",
-                   _pyramid(near, fail), "", "## Causes", ""]
+                   _pyramid(s.category(key)), "", "## Causes", ""]
             out += [f"- {markup.link(t.label, rel(here, self.path('causes', key, f'{c}.md')))}"
-                    f" ({len(by_cause[f'{key}/{c}'])})" for c, t in cat.causes.items()]
-            out += ["", "## Records", "", self.record_table(here, records)]
+                    f" ({len(s.records_by_cause.get(f'{key}/{c}', ()))})"
+                    for c, t in cat.causes.items()]
+            out += ["", "## Records", "",
+                    self.record_table(here, newest_first(s.records_by_category.get(key)))]
             yield Page(here, cat.label, "\n".join(out))
             for cause, term in cat.causes.items():
                 cpath = self.path("causes", key, f"{cause}.md")
-                records = by_cause[f"{key}/{cause}"]
                 out = [f"# {text(term.label)}", "",
                        f"Category: {markup.link(cat.label, rel(cpath, here))} · key "
                        f"`{key}/{cause}`", ""]
                 if term.description:
                     out += [text(term.description), ""]
-                out += [self.record_table(cpath, records)]
+                out += [self.record_table(
+                    cpath, newest_first(s.records_by_cause.get(f"{key}/{cause}")))]
                 yield Page(cpath, term.label, "\n".join(out))
 
     def term_pages(self, section: str) -> Iterator[Page]:
         name = section[:-1]
         terms: dict[str, Term] = getattr(self.taxonomy, section)
-        rows = {row["key"]: row for row in self.stats.breakdowns[name]}
+        rows = {row.key: row.summary for row in self.stats.breakdowns[name]}
         index = self.path(section, "index.md")
         title = section.capitalize()
-        table_rows = [[self.term_link(index, section, key), str(rows[key]["records"])
-                       if key in rows else "0",
-                       str(rows[key]["near_misses"]) if key in rows else "0",
-                       str(rows[key]["failures"]) if key in rows else "0",
-                       pct(rows[key]["prevention_ratio"]) if key in rows else "–"]
-                      for key in terms]
+        table_rows = [[self.term_link(index, section, key),
+                       number(g.records if g else 0), number(g.near_misses if g else 0),
+                       number(g.failures if g else 0), percent(g.prevention_ratio if g else None)]
+                      for key in terms for g in [rows.get(key)]]
         out = [f"# {title}", "", markup.table(
             [name.capitalize(), "Records", "Near misses", "Failures", "Prevention ratio"],
             table_rows, frozenset({1, 2, 3, 4}))]
         if None in rows:
-            out.append(f"\n{rows[None]['records']} record(s) name no {name}.\n")
+            out.append(f"\n{plural(rows[None].records, 'record names', 'records name')} "
+                       f"no {name}.\n")
         yield Page(index, title, "\n".join(out), in_nav=True)
         for key, term in terms.items():
             here = self.path(section, f"{key}.md")
@@ -433,39 +418,37 @@ class Site:
 
     def month_pages(self) -> Iterator[Page]:
         index = self.path("months", "index.md")
-        months = [m for m in reversed(self.stats.breakdowns["month"])]
-        rows = [[markup.link(m["key"], rel(index, self.path("months", f"{m['key']}.md"))),
-                 str(m["records"]), str(m["near_misses"]), str(m["failures"]),
-                 pct(m["prevention_ratio"])] for m in months]
+        months = [(m.label, m.summary) for m in reversed(self.stats.by_month)]
+        rows = [[markup.link(key, rel(index, self.path("months", f"{key}.md"))),
+                 number(m.records), number(m.near_misses), number(m.failures),
+                 percent(m.prevention_ratio)] for key, m in months]
         out = ["# Months", "", markup.table(["Month", "Records", "Near misses", "Failures",
                                              "Prevention ratio"], rows,
                                             frozenset({1, 2, 3, 4})) or "No records yet.\n"]
         yield Page(index, "Months", "\n".join(out), in_nav=True)
-        for m in months:
-            here = self.path("months", f"{m['key']}.md")
-            records = [r for r in self.records if r.day.strftime("%Y-%m") == m["key"]]
-            digest_link = markup.link("digest of " + m["key"],
-                                      rel(here, self.path("digests", m["key"] + ".md")))
-            out = [f"# {m['key']}", "", self.figures(m), "", f"Read the {digest_link}.",
+        for key, m in months:
+            here = self.path("months", f"{key}.md")
+            records = [r for r in self.records if r.day.strftime("%Y-%m") == key]
+            digest_link = markup.link("digest of " + key,
+                                      rel(here, self.path("digests", key + ".md")))
+            out = [f"# {key}", "", self.figures(m), "", f"Read the {digest_link}.",
                    "", "## Records", "", self.record_table(here, records)]
-            yield Page(here, m["key"], "\n".join(out))
+            yield Page(here, key, "\n".join(out))
 
     def tag_pages(self) -> Iterator[Page]:
         """An index of tags with counts, and a page per tag: one page listing every record
         under every tag would grow with records times tags."""
         index = self.path("tags", "index.md")
-        by_tag: dict[str, list[Record]] = defaultdict(list)
-        for r in self.public:
-            for t in r.tags:
-                by_tag[t].append(r)
+        by_tag = self.stats.records_by_tag
         rows = [[markup.link(tag, rel(index, self.path("tags", f"{tag}.md"))),
-                 str(len(by_tag[tag]))] for tag in sorted(by_tag)]
+                 number(len(by_tag[tag]))] for tag in sorted(by_tag)]
         out = ["# Tags", "", markup.table(["Tag", "Records"], rows, frozenset({1}))
                or "No tags yet."]
         yield Page(index, "Tags", "\n".join(out) + "\n", in_nav=True)
         for tag, records in sorted(by_tag.items()):
             here = self.path("tags", f"{tag}.md")
-            yield Page(here, tag, f"# {text(tag)}\n\n" + self.record_table(here, records))
+            yield Page(here, tag, f"# {text(tag)}\n\n"
+                       + self.record_table(here, list(reversed(records))))
 
     def warning_signs_page(self) -> Page:
         here = self.path("warning-signs.md")
@@ -473,10 +456,9 @@ class Site:
                "Failures whose root cause an earlier near miss already had: the lesson was on "
                "offer before a customer paid for it.", ""]
         for w in self.stats.warning_signs:
-            earlier = digest.earlier_list(w["near_misses"],
-                                          lambda i: self.record_link(here, i))
-            out += [f"- {self.record_link(here, w['failure'])}: "
-                    f"{self.cause_link(here, w['cause'])}, seen before in {earlier}"]
+            earlier = digest.earlier_list(w.near_misses, lambda i: self.record_link(here, i))
+            out += [f"- {self.record_link(here, w.failure)}: "
+                    f"{self.cause_link(here, w.cause)}, seen before in {earlier}"]
         if not self.stats.warning_signs:
             out.append("No failure has repeated the cause of an earlier near miss.")
         return Page(here, "Warning signs", "\n".join(out) + "\n", in_nav=True)
@@ -487,17 +469,17 @@ class Site:
         out = ["# Open actions", "",
                f"Follow-up is a non-negotiable standard. As of {self.as_of}, oldest overdue "
                "first.", ""]
-        table_rows = [[text(a["owner"]), a["due"],
-                       f'<span class="nm-badge nm-badge--{a["state"]}">{a["state"]}</span>'
-                       + (f" {a['days_overdue']} days" if a["days_overdue"] else ""),
-                       text(a["action"]), self.record_link(here, a["record"])] for a in rows]
+        table_rows = [[text(a.owner), a.due.isoformat(),
+                       _badge(a.state) + (f" {plural(a.days_overdue, 'day')}"
+                                          if a.days_overdue else ""),
+                       text(a.action), self.record_link(here, a.record)] for a in rows]
         out.append(markup.table(["Owner", "Due", "State", "Action", "Record"], table_rows)
                    or "No open actions.")
         return Page(here, "Open actions", "\n".join(out) + "\n", in_nav=True)
 
     def digest_pages(self) -> Iterator[Page]:
         index = self.path("digests", "index.md")
-        months = [m["key"] for m in reversed(self.stats.breakdowns["month"])]
+        months = [m.label for m in reversed(self.stats.by_month)]
         out = ["# Monthly digests", "",
                "A digest per month, in the spirit of NASA's CALLBACK: the saves and who made "
                "them, what changed, and the warning signs.", ""]
@@ -546,26 +528,18 @@ def _stamp(day: date) -> str:
     return datetime.combine(day, time(0, 0), UTC).isoformat().replace("+00:00", "Z")
 
 
-def _trend(now: float | None, before: float | None) -> str:
-    if now is None or before is None:
-        return "no trend yet"
-    delta = (now - before) * 100
-    if abs(delta) < 0.05:
-        return "steady"
-    return f"{'▲ up' if delta > 0 else '▼ down'} {abs(delta):.1f} points"
+def _badge(state: str) -> str:
+    """An action's state as the coloured badge the stylesheet draws."""
+    return f'<span class="nm-badge nm-badge--{state}">{state}</span>'
 
 
-def _per_failure(row: dict[str, Any] | None) -> str:
-    if not row:
-        return "–"
-    return "–" if row["near_misses_per_failure"] is None else f"{row['near_misses_per_failure']:g}"
-
-
-def _pyramid(near: int, fail: int) -> str:
-    if not fail:
-        return f"**{near}** near misses and **no failure** so far."
-    return (f"**{near}** near misses and **{fail}** failures: "
-            f"{near / fail:.1f} near misses recorded for every failure.")
+def _pyramid(row: CategoryRow | None) -> str:
+    near, fail = (row.near_misses, row.failures) if row else (0, 0)
+    misses = f"**{near}** {noun(near, 'near miss', 'near misses')}"
+    if row is None or row.near_misses_per_failure is None:
+        return f"{misses} and **no failure** so far."
+    return (f"{misses} and **{fail}** {noun(fail, 'failure')}: "
+            f"{number(row.near_misses_per_failure)} near misses recorded for every failure.")
 
 
 def _figure(svg: str) -> str:

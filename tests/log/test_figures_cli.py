@@ -207,8 +207,8 @@ def test_stats_leaves_out_a_record_with_errors_and_names_it(log: Path, run: Run)
     assert data["prevention_ratio"] == 0.7
     assert data["without_root_cause"] == 2
     assert data["excluded"] == [{"path": shown, "errors": 1}]
-    assert "1 record(s) with errors left out" in result.stderr
-    assert f"  {shown} (1 error(s))" in result.stderr.splitlines()
+    assert "1 record with errors left out" in result.stderr
+    assert f"  {shown} (1 error)" in result.stderr.splitlines()
     assert R11 not in {w["failure"] for w in data["warning_signs"]}
 
 
@@ -323,7 +323,7 @@ def test_digest_tells_saves_kudos_and_warning_signs(run: Run) -> None:
     assert text.startswith("# Learning log digest: March 2026\n")
     # both March near misses (R8 and the internal R9) and both failures count
     assert "2 failures prevented and 2 that reached a customer." in text
-    assert "(1 internal record(s) count in the figures but are not told here.)" in text
+    assert "(1 internal record counts in the figures but is not told here.)" in text
     # the save and who made it
     assert "### Reschedule text nearly not sent after a visit moved" in text
     assert "*2026-03-03, Support desk, caught by a designed check (barrier)*" in text
@@ -352,7 +352,7 @@ def test_digest_does_not_tell_internal_records(run: Run) -> None:
     shown = run("digest", "--month", "2026-03", "--as-of", AS_OF, "--include-internal").stdout
     assert "### Engineer swap nearly not announced to a vulnerable customer" in shown
     assert "**Thank you:** Ben Okafor" in shown
-    assert "internal record(s)" not in shown
+    assert "internal record" not in shown
 
 
 def test_digest_of_a_month_without_records(run: Run) -> None:
@@ -449,7 +449,7 @@ def test_export_skips_a_record_with_errors(log: Path, run: Run) -> None:
     assert result.exit_code == 0
     assert len(rows) == 10
     assert R10 not in {r["id"] for r in rows}
-    assert "1 record(s) with errors left out" in result.stderr
+    assert "1 record with errors left out" in result.stderr
     assert shown in result.stderr
 
 
