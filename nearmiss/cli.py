@@ -34,18 +34,14 @@ from nearmiss.log.checker import (
     CannotRun,
     CheckResult,
     check_tree,
-    discover,
     display_path,
-    file_tree_problems,
     iter_checked,
-    load_settings,
     load_taxonomy,
 )
 from nearmiss.log.figures import Excluded, Period, Stats, action_list, compute, listed_counts
 from nearmiss.log.words import plural
+from nearmiss.record.model import CAUGHT_HOW, KINDS, SEVERITIES
 from nearmiss.record.problems import Problem
-from nearmiss.record.rules import check_record
-from nearmiss.record.settings import Settings
 from nearmiss.record.taxonomy import Taxonomy
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
@@ -357,16 +353,25 @@ def _ask(label: str, choices: dict[str, str] | None = None, default: str | None 
     return value.strip()
 
 
+def _answer(question: authoring.Question) -> str:
+    """Ask one question of ``nearmiss new``; a date that is not one ends the command as a
+    wrong --occurred would."""
+    value = _ask(question.label, question.choices, question.default, question.required)
+    if question.is_date:
+        value = Day().convert(value, None, None).isoformat()
+    return value
+
+
 @cli.command(short_help="Record a new near miss or failure.")
 @incidents_option
-@click.option("--kind", type=click.Choice(["near-miss", "failure"]))
+@click.option("--kind", type=click.Choice(KINDS))
 @click.option("--title", help="What nearly happened, in one line (at most 120 characters).")
 @click.option("--occurred", type=Day(), help="When it happened (default: today).")
 @click.option("--team", help="Whose work it was in: a team key of the taxonomy.")
-@click.option("--severity", type=click.Choice(["low", "medium", "high", "critical"]))
+@click.option("--severity", type=click.Choice(SEVERITIES))
 @click.option("--what-happened", help="The story, blameless.")
 @click.option("--caught-by", help="Near miss: how it was caught.")
-@click.option("--caught-how", type=click.Choice(["barrier", "person", "customer", "luck"]))
+@click.option("--caught-how", type=click.Choice(CAUGHT_HOW))
 @click.option("--customer-impact", help="Failure: what the customer experienced.")
 @click.option("--touchpoint", help="A touchpoint key of the taxonomy.")
 @click.option("--promise", help="A promise key of the taxonomy.")
@@ -378,61 +383,32 @@ def new(incidents: Path, no_input: bool, kudos: tuple[str, ...], occurred: date 
     """Record a new near miss or failure: asks for the essentials, writes
     incidents/YYYY/YYYY-MM-DD-slug.yaml, checks it, and says what to do next."""
     taxonomy = taxonomy_of(incidents)
-    labels = {section: {k: t.label for k, t in getattr(taxonomy, section).items()}
-              for section in ("teams", "touchpoints", "promises")}
-    v: dict[str, str | list[str]] = {k: val for k, val in given.items() if val}
-    for key, section in (("team", "teams"), ("touchpoint", "touchpoints"),
-                         ("promise", "promises")):
-        if key in v and v[key] not in labels[section]:
-            raise click.BadParameter(f"{v[key]!r} is not one of: "
-                                     f"{', '.join(labels[section])}", param_hint=f"--{key}")
+    today = date.today()
+    values = {k: val for k, val in given.items() if val}
+    if occurred:
+        values["occurred"] = occurred.isoformat()
+    unknown = authoring.unknown_terms(values, taxonomy)
+    if unknown:
+        name, message = unknown[0]
+        raise click.BadParameter(message, param_hint=f"--{name}")
     if not no_input:
-        v.setdefault("kind", _ask("Kind", {"near-miss": "caught before the customer felt it",
-                                           "failure": "it reached the customer"},
-                                  "near-miss"))
-        v.setdefault("title", _ask("Title (what nearly happened, one line)"))
-        occurred = occurred or Day().convert(_ask("Occurred", default=str(date.today())),
-                                             None, None)
-        v.setdefault("team", _ask("Team", labels["teams"]))
-        v.setdefault("what_happened", _ask("What happened (the story, blameless)"))
-        if v["kind"] == "near-miss":
-            v.setdefault("caught_by", _ask("How was it caught? (the save)"))
-            v.setdefault("caught_how", _ask(
-                "Caught by", {"barrier": "a designed check", "person": "someone's attention",
-                              "customer": "the customer told us", "luck": "plain luck"},
-                "person"))
-        else:
-            v.setdefault("customer_impact", _ask("What did the customer experience?"))
-        v.setdefault("severity", _ask("Severity (how bad it was, or would have been)",
-                                      {"low": "an inconvenience", "medium": "a broken promise",
-                                       "high": "real cost or distress for the customer",
-                                       "critical": "safety, legal or lasting harm"},
-                                      "medium"))
-    needed = ["kind", "title", "team", "severity", "what_happened"]
-    needed.append("caught_by" if v.get("kind") != "failure" else "customer_impact")
-    missing = [f"--{name.replace('_', '-')}" for name in needed if not v.get(name)]
+        authoring.ask_missing(values, taxonomy, today, _answer)
+    missing = [f"--{name.replace('_', '-')}" for name in authoring.missing_fields(values)]
     if missing:
         raise click.UsageError(f"missing {', '.join(missing)} (needed with --no-input)")
-    day = occurred or date.today()
-    v.update(status="open", occurred=day.isoformat(), reported=date.today().isoformat())
-    if kudos:
-        v["kudos"] = list(kudos)
-    path = authoring.new_record_path(incidents, day, str(v["title"]))
-    text = authoring.record_text(v, authoring.schema_reference(path, incidents))
-    checked = check_record(text.encode(), str(path), taxonomy)
-    problems = checked.problems + file_tree_problems(checked, {checked.id: [checked.path]},
-                                                     date.today())
-    if any(p.is_error for p in problems):
-        for problem in problems:
+    record = authoring.draft(incidents, taxonomy, values, kudos=kudos, today=today)
+    if not record.ok:
+        for problem in record.problems:
             click.echo(report.line(problem), err=True)
         click.echo("nearmiss: nothing was written; correct the values above", err=True)
         sys.exit(EXIT_PROBLEMS)
     try:
-        write_atomic(path, text)
+        authoring.write(record)
     except FileExistsError:
-        click.echo(f"nearmiss: {path} appeared meanwhile; nothing was overwritten", err=True)
+        click.echo(f"nearmiss: {record.path} appeared meanwhile; nothing was overwritten",
+                   err=True)
         sys.exit(EXIT_CANNOT_RUN)
-    click.echo(f"Created {display_path(path)}")
+    click.echo(f"Created {display_path(record.path)}")
     click.echo("Next: read it over (add touchpoint, promise, kudos if you like), then commit "
                "it and open a pull request. Thank you for reporting!")
 
@@ -449,39 +425,25 @@ def fmt(paths: tuple[Path, ...], incidents: Path, check_only: bool) -> None:
     that cannot be formatted (not one YAML mapping) is reported and left untouched.
     """
     # imported here: ruamel.yaml takes longer to import than a whole cached check
-    from nearmiss.authoring.fmt import FormatError, format_file
+    from nearmiss.authoring.fmt import files_to_format, format_files, tally
 
-    if paths:
-        files = [str(f) for p in paths for f in ([p] if p.is_file() else
-                                                 [Path(x) for x in discover(p)])]
-    else:
-        taxonomy_of(incidents)  # the same "cannot run" answer as check for a wrong folder
-        files = discover(incidents)
     try:
-        settings, _ = load_settings(incidents) if incidents.is_dir() else (Settings(), b"")
+        files, settings = files_to_format(paths, incidents)
     except CannotRun as exc:
         cannot_run(exc)
-    inside = os.path.realpath(incidents)
-    changed, failed = 0, 0
-    for name in files:
-        if os.path.islink(name) and not os.path.realpath(name).startswith(inside + os.sep):
-            click.echo(f"{name}: not formatted: a link to a file outside {incidents}", err=True)
-            failed += 1
-            continue
-        try:
-            if format_file(Path(name), check=check_only, max_bytes=settings.max_file_bytes):
-                changed += 1
-                click.echo(f"{'would reformat' if check_only else 'reformatted'} {name}")
-        except FormatError as exc:
-            click.echo(f"{name}: not formatted: {exc}", err=True)
-            failed += 1
-        except OSError as exc:
-            click.echo(f"{name}: not formatted: {exc.strerror}", err=True)
-            failed += 1
+    outcomes = []
+    for outcome in format_files(files, incidents, check=check_only,
+                                max_bytes=settings.max_file_bytes):
+        outcomes.append(outcome)
+        if outcome.error:
+            click.echo(f"{outcome.path}: not formatted: {outcome.error}", err=True)
+        elif outcome.changed:
+            click.echo(f"{'would reformat' if check_only else 'reformatted'} {outcome.path}")
+    done = tally(outcomes, check=check_only)
     verb = "would be reformatted" if check_only else "reformatted"
-    click.echo(f"{changed} of {len(files)} files {verb}"
-               + (f", {failed} could not be formatted" if failed else ""))
-    sys.exit(EXIT_PROBLEMS if failed or (check_only and changed) else EXIT_OK)
+    click.echo(f"{done.changed} of {done.files} files {verb}"
+               + (f", {done.failed} could not be formatted" if done.failed else ""))
+    sys.exit(EXIT_OK if done.passed else EXIT_PROBLEMS)
 
 
 @cli.command(short_help="A JSON Schema of a record, for editors.")

@@ -1,10 +1,19 @@
-"""Writing files so that an interruption never leaves a half-written or lost file."""
+"""Writing files so that an interruption never leaves a half-written or lost file, and
+the one guard against records that link out of the incidents folder."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+
+def links_outside(path: str, inside: str) -> bool:
+    """Whether ``path`` is a symbolic link to a file outside the folder ``inside`` (given
+    resolved, with ``os.path.realpath``). Such a record is refused, never read or written:
+    a pull request must not be able to publish /etc/passwd or another repository's files,
+    nor have ``nearmiss fmt`` rewrite them."""
+    return os.path.islink(path) and not os.path.realpath(path).startswith(inside + os.sep)
 
 
 def _umask() -> int:
@@ -23,16 +32,16 @@ def write_atomic(path: Path, content: str, *, overwrite: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite and path.exists():
         raise FileExistsError(str(path))
+    # mkstemp makes the file private (0600); give it the mode a plain open() would, or
+    # keep the mode of the file it replaces
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        # mkstemp makes the file private (0600); give it the mode a plain open() would,
-        # or keep the mode of the file it replaces
-        try:
-            mode = path.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
-        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())

@@ -58,10 +58,9 @@ Refused files (``FormatError``)
 from __future__ import annotations
 
 import bisect
-import contextlib
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,16 +72,14 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.representer import RoundTripRepresenter
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from nearmiss.files import write_atomic
+from nearmiss.files import links_outside, write_atomic
+from nearmiss.log.checker import discover, load_settings, load_taxonomy
 from nearmiss.record.model import ACTION_FIELDS, FIELDS, FOLLOW_UP_FIELDS
-from nearmiss.record.yamlsource import MAX_BYTES, Sink, load, position
+from nearmiss.record.settings import Settings
+from nearmiss.record.yamlsource import LOADER, MAX_BYTES, Sink, decode, line_column, load, position
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - wheels for every supported platform ship libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-__all__ = ["FormatError", "format_file", "format_text"]
+__all__ = ["FormatError", "Outcome", "Tally", "files_to_format", "format_file", "format_files",
+           "format_text", "tally"]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _REFUSED_BREAKS = {"\x85": "U+0085", "\u2028": "U+2028", "\u2029": "U+2029"}
@@ -140,23 +137,86 @@ def format_file(path: Path, *, check: bool, max_bytes: int = MAX_BYTES) -> bool:
     if len(data) > max_bytes:
         raise FormatError(f"the file has more than {max_bytes:,} bytes; a record may have at "
                           f"most {max_bytes:,}")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        raise FormatError(f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot "
-                          "be read)", before.count(b"\n") + 1,
-                          exc.start - (before.rfind(b"\n") + 1) + 1) from None
+    sink = Sink(str(path))
+    text = decode(data, sink)  # the byte-order mark it drops, format_text would drop too
+    if text is None:
+        problem = sink.problems[0]
+        raise FormatError(problem.message, problem.line, problem.column)
     new = format_text(text, max_bytes=max_bytes)
     if new.encode("utf-8") == data:
         return False
     if not check:
-        target = Path(os.path.realpath(path))  # a symlinked record: rewrite what it points to
-        mode = target.stat().st_mode & 0o7777
-        write_atomic(target, new, overwrite=True)
-        with contextlib.suppress(OSError):  # written; only the 0600 of the temporary file
-            os.chmod(target, mode)          # would remain (e.g. a file someone else owns)
+        # a symlinked record: rewrite what it points to (write_atomic keeps its mode)
+        write_atomic(Path(os.path.realpath(path)), new, overwrite=True)
     return True
+
+
+# --- many files: what `nearmiss fmt` does -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file: ``changed`` (or, when checking, would change), or not
+    formatted at all, ``error`` saying why (one line)."""
+
+    path: str
+    changed: bool = False
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The files seen, changed (or that would change) and refused. A run passes when none
+    was refused and, when only checking, none would change."""
+
+    files: int
+    changed: int
+    failed: int
+    check: bool
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed and not (self.check and self.changed)
+
+
+def files_to_format(paths: Sequence[Path], incidents: Path) -> tuple[list[str], Settings]:
+    """The files to format, and the learning log's settings (for its size limit).
+
+    The given files and the records under the given folders, or without any, every record
+    under ``incidents``, whose taxonomy must then load: a wrong folder gets the answer
+    ``nearmiss check`` gives (``CannotRun``), as do broken settings.
+    """
+    if paths:
+        files = [str(f) for p in paths for f in ([p] if p.is_file() else
+                                                 [Path(x) for x in discover(p)])]
+    else:
+        load_taxonomy(incidents)
+        files = discover(incidents)
+    settings = load_settings(incidents)[0] if incidents.is_dir() else Settings()
+    return files, settings
+
+
+def format_files(files: Iterable[str], incidents: Path, *, check: bool,
+                 max_bytes: int = MAX_BYTES) -> Iterator[Outcome]:
+    """Format each file (``format_file``), one outcome as each is done. A file that cannot
+    be formatted is left untouched and the others carry on; a link to a file outside
+    ``incidents`` is refused, as ``nearmiss check`` refuses to read it."""
+    inside = os.path.realpath(incidents)
+    for name in files:
+        if links_outside(name, inside):
+            yield Outcome(name, error=f"a link to a file outside {incidents}")
+            continue
+        try:
+            outcome = Outcome(name, format_file(Path(name), check=check, max_bytes=max_bytes))
+        except FormatError as exc:
+            outcome = Outcome(name, error=str(exc))
+        except OSError as exc:
+            outcome = Outcome(name, error=str(exc.strerror))
+        yield outcome
+
+
+def tally(outcomes: Sequence[Outcome], *, check: bool) -> Tally:
+    return Tally(len(outcomes), sum(o.changed for o in outcomes),
+                 sum(bool(o.error) for o in outcomes), check)
 
 
 # --- screening -------------------------------------------------------------------------------
@@ -166,11 +226,6 @@ def _first_break_is_crlf(text: str) -> bool:
     return index > 0 and text[index - 1] == "\r"
 
 
-def _position(text: str, index: int) -> tuple[int, int]:
-    before = text[:index]
-    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
-
-
 def _screen(text: str, max_bytes: int) -> MappingNode:
     """Refuse what ``nearmiss check`` would not read as one mapping, using its own reader."""
     for char, name in _REFUSED_BREAKS.items():
@@ -178,7 +233,7 @@ def _screen(text: str, max_bytes: int) -> MappingNode:
         if index >= 0:
             raise FormatError(f"the file holds the character {name}, which YAML 1.1 tools read "
                               "as a line break and newer ones do not; use an ordinary line "
-                              "break or a space", *_position(text, index))
+                              "break or a space", *line_column(text, index))
     data = text.encode("utf-8")
     sink = Sink("<record>")
     root = load(data, sink, max_bytes)
@@ -192,7 +247,7 @@ def _screen(text: str, max_bytes: int) -> MappingNode:
         raise FormatError(f"the file holds {what}, not a mapping of field: value",
                           root.start_mark.line + 1, root.start_mark.column + 1)
     if "&" in text:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=LOADER):
             if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
                 line, column = position(event)
                 raise FormatError(f"the anchor '&{event.anchor}' is not allowed in records; "
@@ -214,7 +269,7 @@ def _screen(text: str, max_bytes: int) -> MappingNode:
 
 def _compose(text: str, what: str) -> MappingNode:
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=LOADER)
     except yaml.YAMLError as exc:  # pragma: no cover - only a ruamel bug gets here
         raise FormatError(f"{what} could not be read back ({exc}); the file was left as is") \
             from None

@@ -24,7 +24,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nearmiss.record.model import ACTION_FIELDS, FIELDS, FOLLOW_UP_FIELDS, ID_RE, TAG_RE, Spec
+from nearmiss.record.model import (
+    ACTION_FIELDS,
+    ACTION_FINISHED,
+    ACTION_NEEDS,
+    DATE_SEPARATOR,
+    DAY_FORMAT,
+    FIELDS,
+    FOLLOW_UP_FIELDS,
+    ID_RE,
+    KIND_RULES,
+    OFFSET_FORMAT,
+    STATUS_RULES,
+    TAG_RE,
+    TIME_FORMAT,
+    Need,
+    Spec,
+    alternatives,
+    only_for,
+)
 from nearmiss.record.taxonomy import Taxonomy, Term
 
 Schema = dict[str, Any]
@@ -38,11 +56,9 @@ _BREAKS = r"\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029"  # what str.splitlines splits
 # Some text, not only spaces as str.strip() sees them (ECMAScript's \s lacks a few of those).
 _TEXT = r"[^\s\x1c-\x1f\x85]"
 _ONE_LINE = f"^[^{_BREAKS}]*{_TEXT}[^{_BREAKS}]*{_END}"
-_DAY = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?"
-_OFFSET = r"(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])"
-# The checker strips a quoted date (" 2026-03-14"), so spaces around it are fine here too.
-DATE_PATTERN = f"^\\s*{_DAY}([Tt ]{_TIME}{_OFFSET})?\\s*{_END}"
+# The date formats of the model; the checker strips a quoted date (" 2026-03-14"), so
+# spaces around it are fine here too.
+DATE_PATTERN = f"^\\s*{DAY_FORMAT}({DATE_SEPARATOR}{TIME_FORMAT}{OFFSET_FORMAT})?\\s*{_END}"
 
 # The JSON type of each Spec.type: the base of a field's schema, and what "present" means
 # in a rule (a value of this type, so a blank field does not count).
@@ -152,38 +168,57 @@ def _absent(name: str, message: str) -> Schema:
     return {"properties": {name: {"type": "null", "errorMessage": message}}}
 
 
+def _all(schemas: list[Schema]) -> Schema:
+    return schemas[0] if len(schemas) == 1 else {"allOf": schemas}
+
+
+def _needs(table: dict[str, Spec], needs: tuple[Need, ...]) -> list[Schema]:
+    """What a kind or status requires: the plain fields given, then each either/or."""
+    plain = [n.field for n in needs if not n.instead]
+    out = [_present(table, *plain)] if plain else []
+    for need in needs:
+        if need.instead:
+            given = _present(table, need.field)
+            if need.at_least_one:
+                given["properties"][need.field]["minItems"] = 1
+            out.append({"anyOf": [_present(table, need.instead), given]})
+    return out
+
+
 def _record_rules() -> list[Schema]:
-    """The kind and status rules of ``rules._kind_and_status`` a schema can express."""
-    finished = [s for s in ACTION_FIELDS["status"].choices if s != "open"]
-    some_actions = {"required": ["actions"],
-                    "properties": {"actions": {"type": "array", "minItems": 1}}}
-    return [
-        {"if": _when("kind", "near-miss"), "then": _present(FIELDS, "caught_by")},
-        {"if": _when("kind", "failure"), "then": {"allOf": [
-            _present(FIELDS, "customer_impact"),
-            _absent("caught_how", "caught_how is only for near misses; this is a failure."),
-        ]}},
-        {"if": _present(FIELDS, "actions"), "then": _absent(
-            "no_action", "Give either actions or no_action, not both.")},
-        {"if": _when("status", "reviewed", "closed"), "then": {"allOf": [
-            _present(FIELDS, "root_causes"),
-            {"anyOf": [_present(FIELDS, "no_action"), some_actions]},
-        ]}},
-        {"if": _when("status", "closed"), "then": {"allOf": [
-            _present(FIELDS, "closed", "follow_up"),
-            {"properties": {"actions": {"items": {"properties": {"status": {
+    """The lifecycle of ``model.KIND_RULES`` and ``model.STATUS_RULES``, as the checker's
+    ``rules._kind_and_status`` applies it, in so far as a schema can express it."""
+    rules: list[Schema] = []
+    for kind in KIND_RULES.values():
+        then = _needs(FIELDS, kind.needs) + [
+            _absent(name, f"{name} is only for "
+                          f"{' and '.join(KIND_RULES[k].plural for k in only_for(name))}; "
+                          f"this is {kind.a}.") for name in kind.forbids]
+        if then:
+            rules.append({"if": _when("kind", kind.name), "then": _all(then)})
+    for first, second in alternatives():
+        rules.append({"if": _present(FIELDS, first), "then": _absent(
+            second, f"Give either {first} or {second}, not both.")})
+    choices = ACTION_FIELDS["status"].choices
+    finished = [s for s in choices if s in ACTION_FINISHED]
+    unfinished = [s for s in choices if s not in ACTION_FINISHED]
+    statuses = list(STATUS_RULES)
+    for index, status in enumerate(STATUS_RULES.values()):
+        then = _needs(FIELDS, status.needs)
+        if status.actions_finished:
+            then.append({"properties": {"actions": {"items": {"properties": {"status": {
                 "enum": finished,
-                "errorMessage": "A closed record cannot have an open action."}}}}}},
-        ]}},
-    ]
+                "errorMessage": f"{status.a.capitalize()} cannot have an "
+                                f"{' or '.join(unfinished)} action."}}}}}})
+        if then:
+            rules.append({"if": _when("status", *statuses[index:]), "then": _all(then)})
+    return rules
 
 
 def _action_rules() -> list[Schema]:
-    """A done action says when, a dropped one says why."""
-    return [
-        {"if": _when("status", "done"), "then": _present(ACTION_FIELDS, "done_on")},
-        {"if": _when("status", "dropped"), "then": _present(ACTION_FIELDS, "reason")},
-    ]
+    """What an action's status requires: a done action says when, a dropped one says why."""
+    return [{"if": _when("status", status), "then": _all(_needs(ACTION_FIELDS, needs))}
+            for status, needs in ACTION_NEEDS.items() if needs]
 
 
 def record_schema(taxonomy: Taxonomy) -> dict[str, Any]:

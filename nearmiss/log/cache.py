@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from nearmiss.record.rules import FileResult
+from nearmiss.record.result import FileResult
 from nearmiss.usercache import cache_file
 
 _PACKAGE = Path(__file__).parent.parent  # the whole nearmiss package

@@ -16,10 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from nearmiss.files import links_outside
 from nearmiss.log.cache import Cache, digest
 from nearmiss.record.model import Record, day_of
 from nearmiss.record.problems import Problem, Severity
-from nearmiss.record.rules import FileResult, check_record, suggest
+from nearmiss.record.result import FileResult
+from nearmiss.record.rules import check_record, suggest
 from nearmiss.record.settings import SETTINGS_FILE, Settings, SettingsError, parse_settings
 from nearmiss.record.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
 from nearmiss.record.yamlsource import Sink
@@ -129,7 +131,7 @@ def _read(shown: str, inside: str) -> bytes | FileResult:
     out of the incidents folder (``inside``, resolved) is refused, not followed: a pull
     request must not be able to publish /etc/passwd or another repository's files."""
     sink = Sink(shown)
-    if os.path.islink(shown) and not os.path.realpath(shown).startswith(inside + os.sep):
+    if links_outside(shown, inside):
         sink.error((1, 1), "symlink-outside",
                    "this is a link to a file outside the incidents folder; it is not read",
                    hint="copy the record into the folder instead of linking to it")

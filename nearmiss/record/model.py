@@ -1,7 +1,10 @@
-"""The record model and the declarative field table the checker, docs and schema share.
+"""The record model and the declarative tables the checker, docs, schema and ``new`` share.
 
-One table (``FIELDS``) says what every field is; the rules read it to validate, and later
-the JSON Schema and the field reference are generated from it, so they cannot drift apart.
+One table (``FIELDS``) says what every field is; the lifecycle tables (``KIND_RULES``,
+``STATUS_RULES``, ``ACTION_NEEDS``) say what each kind and status requires; the date
+formats are written once (``DATE_RE``, ``DATETIME_RE`` and their parts). The rules read
+them to validate, and the JSON Schema, the questions of ``nearmiss new`` and the field
+reference are generated from them, so they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -18,14 +21,134 @@ Day = date | datetime  # a date, or a datetime with a UTC offset
 ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(-[a-z0-9]+)*\Z")
 TAG_RE = re.compile(r"^[a-z0-9-]+\Z")
 
-KINDS = ("near-miss", "failure")
-STATUSES = ("open", "reviewed", "closed")
 SEVERITIES = ("low", "medium", "high", "critical")
 CAUGHT_HOW = ("barrier", "person", "customer", "luck")
 CAUGHT_HOW_WORDS = {"barrier": "a designed check (barrier)", "person": "someone's attention",
                     "customer": "the customer telling us", "luck": "luck"}
 VISIBILITIES = ("public", "internal")
-ACTION_STATUSES = ("open", "done", "dropped")
+
+
+# --- the lifecycle: what each kind and each status requires -------------------------------
+# Declared once, as data: the checker's kind and status rules (``rules``), the JSON
+# Schema's if/then (``authoring.schema``) and what ``nearmiss new`` asks and requires are
+# all made from these tables.
+
+
+@dataclass(frozen=True)
+class Need:
+    """A field a kind or a status requires.
+
+    ``about`` says what it holds, in the message (``a near miss needs 'caught_by': how it
+    was caught``); ``hint`` is the problem's hint, the field's description when None.
+    ``instead`` names a field that will do in its place (``no_action`` for ``actions``);
+    giving both is an error. ``at_least_one`` names one item of a list that an empty list
+    does not satisfy ("action")."""
+
+    field: str
+    about: str = ""
+    hint: str | None = None
+    instead: str = ""
+    at_least_one: str = ""
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """What a record of one kind must have, and the fields only the other kinds may have."""
+
+    name: str
+    a: str  # the kind in a sentence: "a near miss"
+    plural: str  # "near misses"
+    needs: tuple[Need, ...] = ()
+    forbids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """What a status adds to the one before it: each status needs its own ``needs`` and
+    those of every earlier status ("from reviewed on")."""
+
+    name: str
+    a: str  # the status in a sentence: "a reviewed record"
+    needs: tuple[Need, ...] = ()
+    actions_finished: bool = False  # from this status on, every action is done or dropped
+    dated_by: str = ""  # the field dating this status; given earlier, it is a warning
+
+
+KIND_RULES: dict[str, KindRule] = {k.name: k for k in (
+    KindRule("near-miss", "a near miss", "near misses", needs=(
+        Need("caught_by", "how it was caught",
+             hint="tell the save: who or what noticed, and how"),
+    )),
+    KindRule("failure", "a failure", "failures", needs=(
+        Need("customer_impact", "what the customer experienced",
+             hint="tell it from the customer's side: what they saw, waited for or had to do"),
+    ), forbids=("caught_how",)),
+)}
+
+# In lifecycle order: a record moves from the first status to the last.
+STATUS_RULES: dict[str, StatusRule] = {s.name: s for s in (
+    StatusRule("open", "an open record"),  # just reported: only the always-required fields
+    StatusRule("reviewed", "a reviewed record", needs=(
+        Need("root_causes", hint="list category/cause keys from _taxonomy.yaml"),
+        Need("actions", "saying why none", instead="no_action", at_least_one="action",
+             hint="list what will be done, or say why nothing is needed in no_action"),
+    )),
+    StatusRule("closed", "a closed record", needs=(Need("closed"), Need("follow_up")),
+               actions_finished=True, dated_by="closed"),
+)}
+
+# An action's status: what each requires, and which count as finished.
+ACTION_NEEDS: dict[str, tuple[Need, ...]] = {
+    "open": (),
+    "done": (Need("done_on", hint="add the date it was done: done_on: YYYY-MM-DD"),),
+    "dropped": (Need("reason", hint="say why it was dropped: reason: ..."),),
+}
+ACTION_FINISHED = ("done", "dropped")
+
+# The order a new record is told in, as ``nearmiss new`` asks: the kind first, since it
+# decides what else is needed; the story before how bad it was. Fields a kind or status
+# needs that are not listed here are asked after these, in the order of ``FIELDS``.
+REPORT_ORDER = ("kind", "title", "occurred", "team", "what_happened", "caught_by",
+                "caught_how", "customer_impact", "severity")
+
+KINDS = tuple(KIND_RULES)
+STATUSES = tuple(STATUS_RULES)
+ACTION_STATUSES = tuple(ACTION_NEEDS)
+
+
+def status_rules(status: str | None) -> tuple[StatusRule, ...]:
+    """The rules a record of this status follows: its own and every earlier status's
+    (none for a status that is not one of the lifecycle)."""
+    if status not in STATUS_RULES:
+        return ()
+    rules = tuple(STATUS_RULES.values())
+    return rules[: list(STATUS_RULES).index(status) + 1]
+
+
+def alternatives() -> list[tuple[str, str]]:
+    """Pairs of fields where the second does in place of the first (``actions`` and
+    ``no_action``): a record never has both, whatever its status."""
+    return list(dict.fromkeys((need.field, need.instead) for stage in STATUS_RULES.values()
+                              for need in stage.needs if need.instead))
+
+
+def only_for(field_name: str) -> tuple[str, ...]:
+    """The kinds that may have a field some kind forbids (``caught_how``: near-miss)."""
+    return tuple(k for k, rule in KIND_RULES.items() if field_name not in rule.forbids)
+
+
+# --- dates ------------------------------------------------------------------------------
+# The contract: an ISO date, or an ISO datetime with a UTC offset. In parts every regex
+# engine reads alike, so the checker's regexes and the JSON Schema's pattern are made
+# from the same text.
+DAY_FORMAT = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+TIME_FORMAT = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?"
+OFFSET_FORMAT = r"(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])"
+DATE_SEPARATOR = "[Tt ]"
+DATE_RE = re.compile(f"^{DAY_FORMAT}\\Z")
+# the offset optional, so a time without one can be told apart from what is no date
+DATETIME_RE = re.compile(
+    f"^{DAY_FORMAT}{DATE_SEPARATOR}{TIME_FORMAT}(?P<offset>{OFFSET_FORMAT})?\\Z")
 
 
 @dataclass(frozen=True)

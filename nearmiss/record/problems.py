@@ -89,10 +89,3 @@ CODES: dict[str, str] = {
     "blaming-language": "Words that blame a person rather than describe the system "
                         "(warning).",
 }
-
-
-def validate_code(code: str) -> str:
-    """Fail loudly in development when a rule reports a code the catalogue does not list."""
-    if code not in CODES:
-        raise KeyError(f"undocumented problem code {code!r}")
-    return code

@@ -11,7 +11,6 @@ import bisect
 import difflib
 import itertools
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
@@ -21,27 +20,35 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from nearmiss.record.language import BLAME_HINT, blame, personal_data
 from nearmiss.record.model import (
     ACTION_FIELDS,
+    ACTION_FINISHED,
+    ACTION_NEEDS,
+    ACTION_STATUSES,
+    DATE_RE,
+    DATETIME_RE,
     FIELDS,
     FOLLOW_UP_FIELDS,
     ID_RE,
+    KIND_RULES,
+    STATUS_RULES,
     TAG_RE,
     Action,
     Day,
     FollowUp,
+    Need,
     Record,
     Spec,
+    StatusRule,
+    alternatives,
     before,
     day_of,
+    only_for,
+    status_rules,
 )
-from nearmiss.record.problems import Problem
+from nearmiss.record.result import FileResult, Placed
 from nearmiss.record.settings import Settings
 from nearmiss.record.taxonomy import Taxonomy
 from nearmiss.record.yamlsource import STR_TAG, Sink, load, position
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(?P<offset>[Zz]|[+-]\d{2}:?\d{2})?$"
-)
 _READ_AS = {
     "tag:yaml.org,2002:bool": "a true/false value",
     "tag:yaml.org,2002:int": "a number",
@@ -55,28 +62,6 @@ _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 _NAMES = frozenset({"kudos", "reported_by", "owner"})  # names, not stories: no blame check
 _LOOKS_LIKE = {"email": "an e-mail address", "phone": "a phone number",
                "card": "a payment card number", "address": "a postal address"}
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A value other rules need later, with where it stands in the file."""
-
-    value: Any
-    line: int
-    column: int
-    pointer: str
-
-
-@dataclass
-class FileResult:
-    """What checking one file produced; ``record`` is set only when it has no errors."""
-
-    path: str
-    id: str
-    problems: list[Problem]
-    record: Record | None = None
-    related: tuple[Placed, ...] = ()
-    events: tuple[Placed, ...] = ()
 
 
 def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
@@ -138,9 +123,9 @@ class _Reader:
             return None
         text = text.strip()
         try:
-            if _DATE_RE.match(text):
+            if DATE_RE.match(text):
                 return date.fromisoformat(text)
-            match = _DATETIME_RE.match(text)
+            match = DATETIME_RE.match(text)
             if match:
                 if not match.group("offset"):
                     self.sink.error(node, "date-no-offset",
@@ -289,15 +274,12 @@ class _Reader:
             return None
         values, nodes = read
         status = values.get("status")
-        if status == "done" and "done_on" not in nodes:
-            self.sink.error(node, "missing-for-status", "a done action needs 'done_on'",
-                            ptr + "/done_on", hint="add the date it was done: done_on: YYYY-MM-DD")
-        if status == "dropped" and "reason" not in nodes:
-            self.sink.error(node, "missing-for-status", "a dropped action needs a 'reason'",
-                            ptr + "/reason", hint="say why it was dropped: reason: ...")
+        for need in ACTION_NEEDS.get(status or "", ()):
+            _require(self.sink, node, nodes, need, f"a {status} action", ptr,
+                     "missing-for-status", ACTION_FIELDS)
         if "done_on" in values:
             self.event(values["done_on"], nodes["done_on"], ptr + "/done_on")
-        if set(ACTION_FIELDS) - {"done_on", "reason"} - set(values):
+        if {name for name, spec in ACTION_FIELDS.items() if spec.required} - set(values):
             return None
         return Action(**values)
 
@@ -306,57 +288,73 @@ class _Reader:
         self.events.append(Placed(value, line, column, ptr))
 
 
+def _require(sink: Sink, where: Node, nodes: dict[str, Node], need: Need, who: str,
+             ptr: str, code: str, table: dict[str, Spec] = FIELDS) -> None:
+    """Report a need the mapping at ``where`` (its fields in ``table``) does not meet;
+    ``who`` names the record or action in the message ("a near miss", "a done action")."""
+    if need.instead and need.instead in nodes:
+        return
+    given = nodes.get(need.field)
+    hint = need.hint if need.hint is not None else _lower_first(table[need.field].description)
+    if given is None:
+        about = f" (or '{need.instead}' {need.about})" if need.instead else \
+            f": {need.about}" if need.about else ""
+        sink.error(where, code, f"{who} needs '{need.field}'{about}", f"{ptr}/{need.field}",
+                   hint=hint)
+    elif need.at_least_one and isinstance(given, SequenceNode) and not given.value:
+        sink.error(given, "empty-list", f"{who} needs at least one {need.at_least_one}",
+                   f"{ptr}/{need.field}", hint=hint)
+
+
 def _kind_and_status(sink: Sink, root: MappingNode, v: dict[str, Any],
                      nodes: dict[str, Node]) -> None:
-    """The lifecycle: what a near miss, a failure, and each status require."""
+    """The lifecycle of ``model.KIND_RULES`` and ``model.STATUS_RULES``: what a near miss,
+    a failure, and each status require."""
     kind, status = v.get("kind"), v.get("status")
-    if kind == "near-miss" and "caught_by" not in nodes:
-        sink.error(root, "missing-for-kind", "a near miss needs 'caught_by': how it was caught",
-                   "/caught_by", hint="tell the save: who or what noticed, and how")
-    if kind == "failure":
-        if "customer_impact" not in nodes:
-            sink.error(root, "missing-for-kind",
-                       "a failure needs 'customer_impact': what the customer experienced",
-                       "/customer_impact")
-        if "caught_how" in nodes:
-            sink.error(nodes["caught_how"], "near-miss-only",
-                       "'caught_how' is only for near misses; this record is a failure",
-                       "/caught_how", hint="remove it, or set kind: near-miss")
-    if "actions" in nodes and "no_action" in nodes:
-        sink.error(nodes["no_action"], "actions-and-no-action",
-                   "give either 'actions' or 'no_action', not both", "/no_action")
-    if status in ("reviewed", "closed"):
-        if "root_causes" not in nodes:
-            sink.error(root, "missing-for-status", f"a {status} record needs 'root_causes'",
-                       "/root_causes", hint="list category/cause keys from _taxonomy.yaml")
+    rule = KIND_RULES.get(kind or "")
+    if rule is not None:
+        for need in rule.needs:
+            _require(sink, root, nodes, need, rule.a, "", "missing-for-kind")
+        for name in rule.forbids:
+            if name in nodes:
+                only = only_for(name)
+                sink.error(nodes[name], "-or-".join(only) + "-only",
+                           f"'{name}' is only for "
+                           f"{' and '.join(KIND_RULES[k].plural for k in only)}; "
+                           f"this record is {rule.a}", f"/{name}",
+                           hint=f"remove it, or set kind: {' or '.join(only)}")
+    for first, second in alternatives():
+        if first in nodes and second in nodes:
+            sink.error(nodes[second], f"{first}-and-{second}".replace("_", "-"),
+                       f"give either '{first}' or '{second}', not both", f"/{second}")
+    reached = status_rules(status)
+    for stage in reached:
+        for need in stage.needs:
+            _require(sink, root, nodes, need, reached[-1].a, "", "missing-for-status")
         actions = nodes.get("actions")
-        if actions is None and "no_action" not in nodes:
-            sink.error(root, "missing-for-status",
-                       f"a {status} record needs 'actions' (or 'no_action' saying why none)",
-                       "/actions")
-        elif isinstance(actions, SequenceNode) and not actions.value \
-                and "no_action" not in nodes:
-            sink.error(actions, "empty-list",
-                       f"a {status} record needs at least one action", "/actions",
-                       hint="list what will be done, or say why nothing is needed in no_action")
-    if status == "closed":
-        for name in ("closed", "follow_up"):
-            if name not in nodes:
-                sink.error(root, "missing-for-status", f"a closed record needs '{name}'",
-                           f"/{name}", hint=_lower_first(FIELDS[name].description))
-        actions = nodes.get("actions")
-        if isinstance(actions, SequenceNode):
-            for i, item in enumerate(actions.value):
-                state = _child(item, "status")
-                if state is not None and state.value == "open":
-                    sink.error(state, "action-still-open",
-                               "a closed record cannot have an open action", f"/actions/{i}/status",
-                               hint="mark it done (with done_on) or dropped (with a reason), "
-                                    "or keep the record reviewed")
-    elif "closed" in nodes:
-        sink.warning(nodes["closed"], "closed-date-not-closed",
-                     f"a 'closed' date is given but the status is {status}", "/closed",
-                     hint="set status: closed, or remove the date")
+        if stage.actions_finished and isinstance(actions, SequenceNode):
+            _finished_actions(sink, actions, reached[-1].a, stage)
+    for stage in STATUS_RULES.values():
+        if stage.dated_by and stage not in reached and stage.dated_by in nodes:
+            sink.warning(nodes[stage.dated_by], f"{stage.dated_by}-date-not-{stage.name}",
+                         f"a '{stage.dated_by}' date is given but the status is {status}",
+                         f"/{stage.dated_by}",
+                         hint=f"set status: {stage.name}, or remove the date")
+
+
+def _finished_actions(sink: Sink, actions: SequenceNode, who: str, stage: StatusRule) -> None:
+    """No action may still be open once the record (``who``) reached ``stage``."""
+    unfinished = [s for s in ACTION_STATUSES if s not in ACTION_FINISHED]
+    statuses = list(STATUS_RULES)
+    earlier = statuses[statuses.index(stage.name) - 1]
+    for i, item in enumerate(actions.value):
+        state = _child(item, "status")
+        if state is not None and state.value in unfinished:
+            sink.error(state, "action-still-open",
+                       f"{who} cannot have an {state.value} action",
+                       f"/actions/{i}/status",
+                       hint="mark it done (with done_on) or dropped (with a reason), "
+                            f"or keep the record {earlier}")
 
 
 def _lower_first(text: str) -> str:

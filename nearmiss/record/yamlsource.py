@@ -8,6 +8,7 @@ and a walk over the node graph can refuse aliases before anything expands them.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - wheels for every supported platform ship libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+LOADER = _Loader  # libyaml's loader where installed; the formatter parses with it too
 
 _YAML = "tag:yaml.org,2002:"
 STR_TAG = _YAML + "str"
@@ -43,6 +45,15 @@ def position(node: Node | yaml.Event) -> tuple[int, int]:
     if mark is None:  # only nodes built by hand lack one
         return 1, 1
     return mark.line + 1, mark.column + 1
+
+
+def line_column(text: str | bytes, index: int) -> tuple[int, int]:
+    """1-based line and column of the character (or, in bytes, the byte) at ``index``."""
+    if isinstance(text, bytes):
+        head = text[:index]
+        return head.count(b"\n") + 1, index - head.rfind(b"\n")
+    before = text[:index]
+    return before.count("\n") + 1, index - before.rfind("\n")
 
 
 @dataclass(slots=True)
@@ -84,21 +95,15 @@ def decode(data: bytes, sink: Sink) -> str | None:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        # utf-8-sig counts from after the byte-order mark; the file's own offset is wanted
+        start = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
         sink.error(
-            (line, column),
+            line_column(data, start),
             "file-encoding",
-            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
+            f"the file is not UTF-8 text (byte 0x{data[start]:02x} cannot be read)",
             hint="save the file as UTF-8 in your editor",
         )
         return None
-
-
-def _line_column(text: str, index: int) -> tuple[int, int]:
-    before = text[:index]
-    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
 
 
 def _one_line(message: str) -> str:
@@ -112,7 +117,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, sink: Sink) -> None:
         index = exc.position
         if isinstance(exc.character, int):
             index = len(text.encode("utf-8")[:exc.position].decode("utf-8", "ignore"))
-        where = _line_column(text, index)
+        where = line_column(text, index)
         code = ord(exc.character) if isinstance(exc.character, str) else exc.character
         sink.error(where, "yaml-syntax",
                    f"the character U+{code:04X} is not allowed in a YAML file",
@@ -139,7 +144,7 @@ def _too_deep(text: str, sink: Sink) -> bool:
     if text.count("[") + text.count("{") <= _FLOW_HINT and not _DEEP_BLOCK_HINT.search(text):
         return False
     try:
-        return _nested_past_max(yaml.parse(text, Loader=_Loader), sink)
+        return _nested_past_max(yaml.parse(text, Loader=LOADER), sink)
     except yaml.YAMLError as exc:
         if not _is_libyaml_nesting_limit(exc):
             _syntax_problem(exc, text, sink)
@@ -180,7 +185,7 @@ def compose(text: str, sink: Sink) -> Node | None:
     if _too_deep(text, sink):
         return None
     try:
-        return yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=LOADER)
     except yaml.YAMLError as exc:
         _syntax_problem(exc, text, sink)
         return None
@@ -227,7 +232,7 @@ def screen(root: Node, sink: Sink) -> bool:
 
 def _aliases(text: str, sink: Sink) -> None:
     """Report each alias where it is written; only run once composing found one (rare)."""
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=LOADER):
         if isinstance(event, yaml.AliasEvent):
             sink.error(position(event), "yaml-alias",
                        f"the alias '*{event.anchor}' repeats another part of the file; "
