@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from helpers import ROOT
 
 from nearmiss.cli import cli
@@ -82,3 +84,24 @@ def test_every_pinned_hook_revision_is_this_version() -> None:
     revisions = [(where, rev) for where, text in install_texts().items()
                  for rev in re.findall(r"^\s*rev: (\S+)", text, re.M)]
     assert revisions and all(rev == f"v{__version__}" for _, rev in revisions), revisions
+
+
+def test_the_api_page_names_exactly_the_public_api_and_its_example_runs(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import nearmiss
+
+    page = (DOCS / "guide" / "api.md").read_text(encoding="utf-8")
+    names = page.split("## The names", 1)[1].split("\n## ", 1)[0]
+    listed = {name for row in re.findall(r"^\| (`.+?`) \|", names, re.M)
+              for name in re.findall(r"`(\w+)", row)}
+    public = set(nearmiss.__all__) - {"__version__"}
+    assert public == set(nearmiss._API)
+    assert listed == public
+    assert all(getattr(nearmiss, name) is not None for name in public)
+    example = page.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    exec(compile(example, "api.md", "exec"), {})  # our own documented example
+    printed = capsys.readouterr().out.splitlines()
+    records = nearmiss.check_tree(ROOT / "incidents", date.today())
+    stats = nearmiss.compute(records.records, records.taxonomy, date.today())
+    assert printed == [str(stats.overall.prevention_ratio), str(stats.overall.near_misses)]

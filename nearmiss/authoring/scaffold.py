@@ -32,6 +32,8 @@ plugins:
   - nearmiss:
       incidents: incidents
       # edit_url: https://github.com/YOUR-ORG/YOUR-REPO/edit/main/
+extra_css:
+  - assets/nearmiss.css   # the plugin writes it; listed so Zensical loads it too
 markdown_extensions: [admonition, attr_list, tables, toc]
 nav:
   - Home: index.md
