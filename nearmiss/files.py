@@ -22,12 +22,13 @@ def _umask() -> int:
     return current
 
 
-def write_atomic(path: Path, content: str, *, overwrite: bool = False) -> None:
+def write_atomic(path: Path, content: str | bytes, *, overwrite: bool = False) -> None:
     """Write to a temporary file beside ``path``, then rename it into place.
 
     The rename is atomic on POSIX, so readers see the old file or the new one, never a
     mix. Without ``overwrite`` an existing file is an error (FileExistsError), checked
-    again at the last moment so a file created meanwhile is not clobbered either.
+    again at the last moment so a file created meanwhile is not clobbered either. Text
+    is written as UTF-8 with its line ends as given; bytes as they are.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite and path.exists():
@@ -40,9 +41,9 @@ def write_atomic(path: Path, content: str, *, overwrite: bool = False) -> None:
         mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
-            handle.write(content)
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
             handle.flush()
             os.fsync(handle.fileno())
         if overwrite:

@@ -140,3 +140,9 @@ def test_links_outside_the_folder_are_told_apart(tmp_path: Path) -> None:
         assert links_outside(str(link), inside) is outside, name
     assert links_outside(str(inside_file), inside) is False  # not a link at all
     assert links_outside(str(tmp_path / "c.yaml"), inside) is False  # outside, not a link
+
+
+def test_bytes_are_written_as_they_are(tmp_path: Path) -> None:
+    target = tmp_path / "cache.pickle"
+    write_atomic(target, b"\x80\x04\r\n\x00", overwrite=True)
+    assert target.read_bytes() == b"\x80\x04\r\n\x00"

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import pickle
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from nearmiss.files import write_atomic
 from nearmiss.record.result import FileResult
 from nearmiss.usercache import cache_file
 
@@ -73,14 +72,9 @@ class Cache:
         if not self.dirty:
             return
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((self.stamp, self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
+            write_atomic(self.file, pickle.dumps((self.stamp, self.entries),
+                                                 protocol=pickle.HIGHEST_PROTOCOL),
+                         overwrite=True)
             self.dirty = False
         except OSError:
-            Path(tmp).unlink(missing_ok=True)
+            pass  # an unwritable cache folder only means a slower next run
