@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import TypeVar
 
 from nearmiss.files import links_outside
 from nearmiss.log.cache import Cache, digest
-from nearmiss.record.model import Record, day_of
+from nearmiss.record.model import ID_RE, Record, day_of
 from nearmiss.record.problems import Problem, Severity
 from nearmiss.record.result import FileResult
 from nearmiss.record.rules import check_record, suggest
@@ -29,6 +30,7 @@ from nearmiss.record.yamlsource import Sink
 T = TypeVar("T")
 TAXONOMY_FILE = "_taxonomy.yaml"
 RECORD_SUFFIXES = (".yaml", ".yml")
+YEAR_FOLDER = re.compile(r"\d{4}\Z")
 PARALLEL_FROM = 400  # below this many files to parse, starting workers costs more than it saves
 CHUNK = 64
 
@@ -201,7 +203,9 @@ def check_tree(folder: Path, today: date, *, extra_files: Iterable[Path] = (),
     if cache is not None:
         cache.save(keep=hashes.keys())
     files = [results[p] for p in paths]
-    problems = [p for f in files for p in f.problems] + tree_problems(files, today)
+    shown_top = display_path(folder)
+    problems = [p for f in files for p in f.problems] + tree_problems(files, today) + \
+        [p for f in files for p in placement_problems(f.path, shown_top)]
     problems.sort(key=Problem.sort_key)
     return CheckResult(taxonomy, files, problems)
 
@@ -222,7 +226,40 @@ def iter_checked(folder: Path, taxonomy: Taxonomy, today: date
         data = _read(shown, inside)
         result = data if isinstance(data, FileResult) else check_record(data, shown, taxonomy,
                                                                         settings)
-        yield result, result.problems + file_tree_problems(result, by_id, today)
+        yield result, result.problems + file_tree_problems(result, by_id, today) + \
+            placement_problems(shown, display_path(folder))
+
+
+def placement_problems(path: str, top: str) -> list[Problem]:
+    """A warning for a record outside its year folder. The first folder below the incidents
+    folder (``top``, spelled as ``path`` is) must be the year the file name's date starts
+    with; folders below the year are the organisation's own (``2026/billing/``). A file
+    outside ``top`` (given on the command line) or without a valid id is not judged."""
+    name = os.path.basename(path)
+    stem = os.path.splitext(name)[0]
+    if not ID_RE.match(stem):
+        return []
+    inner = os.path.relpath(path, top)
+    if inner.startswith(os.pardir):
+        return []
+    folders = os.path.dirname(inner).split(os.sep) if os.path.dirname(inner) else []
+    year = stem[:4]
+    if folders and folders[0] == year:
+        return []
+    if folders and YEAR_FOLDER.match(folders[0]):
+        code = "wrong-year-folder"
+        message = (f"the record is in the folder for {folders[0]}, but its file name dates "
+                   f"it in {year}")
+        target = os.path.join(top, year, *folders[1:], name)
+    else:
+        code = "not-in-year-folder"
+        where = f"in the folder '{folders[0]}'" if folders else "directly in the incidents " \
+            "folder"
+        message = (f"the record is {where}, not in a year folder; records go in a folder "
+                   "named after the year of their date")
+        target = os.path.join(top, year, *folders, name)
+    return [Problem(path, 1, 1, Severity.WARNING, code, message,
+                    hint=f"move it to {target}")]
 
 
 def tree_problems(files: list[FileResult], today: date) -> list[Problem]:

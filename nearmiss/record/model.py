@@ -91,7 +91,7 @@ STATUS_RULES: dict[str, StatusRule] = {s.name: s for s in (
     StatusRule("reviewed", "a reviewed record", needs=(
         Need("root_causes", hint="list category/cause keys from _taxonomy.yaml"),
         Need("actions", "saying why none", instead="no_action", at_least_one="action",
-             hint="list what will be done, or say why nothing is needed in no_action"),
+             hint="list what will be done, or say in 'no_action' why nothing is needed"),
     )),
     StatusRule("closed", "a closed record", needs=(Need("closed"), Need("follow_up")),
                actions_finished=True, dated_by="closed"),
@@ -101,7 +101,7 @@ STATUS_RULES: dict[str, StatusRule] = {s.name: s for s in (
 ACTION_NEEDS: dict[str, tuple[Need, ...]] = {
     "open": (),
     "done": (Need("done_on", hint="add the date it was done: done_on: YYYY-MM-DD"),),
-    "dropped": (Need("reason", hint="say why it was dropped: reason: ..."),),
+    "dropped": (Need("reason", hint="say why it was dropped in 'reason'"),),
 }
 ACTION_FINISHED = ("done", "dropped")
 

@@ -53,6 +53,10 @@ CODES: dict[str, str] = {
     "not-a-mapping": "A record (or an action, or follow_up) must be a mapping of field: value.",
     "invalid-id": "The file name, which is the record's id, is not YYYY-MM-DD-words-with-dashes.",
     "id-date-mismatch": "The id's date prefix differs from `occurred` (warning).",
+    "wrong-year-folder": "The record is in a year folder other than the year of its id's "
+                         "date (warning).",
+    "not-in-year-folder": "The record is not below a year folder `incidents/YYYY/` "
+                          "(warning).",
     "duplicate-id": "Two files in the tree have the same id.",
     "unknown-field": "A field the record format does not know (with a did-you-mean hint).",
     "missing-field": "A required field is absent.",

@@ -62,6 +62,18 @@ _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 _NAMES = frozenset({"kudos", "reported_by", "owner"})  # names, not stories: no blame check
 _LOOKS_LIKE = {"email": "an e-mail address", "phone": "a phone number",
                "card": "a payment card number", "address": "a postal address"}
+_ALLOW = "add it to personal_data.allow in _settings.yaml"
+# what to write instead, and what the pattern may have mistaken for personal data
+_PERSONAL_HINT = {
+    "email": f"remove it and write 'the customer'; if it is not personal (a team mailbox "
+             f"such as help@...), {_ALLOW}",
+    "phone": f"remove it and write 'the customer'; if it is not personal (your own "
+             f"hotline or a company number), {_ALLOW}",
+    "card": f"remove it: card numbers never belong in a record; if it is a published test "
+            f"card number, {_ALLOW}",
+    "address": f"remove it, or name only the town or area; if it is not personal (an office "
+               f"or depot address), {_ALLOW}",
+}
 
 
 def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
@@ -73,6 +85,29 @@ def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
 def pointer_token(key: str) -> str:
     """A key as one JSON-pointer token (RFC 6901): '~' and '/' escaped."""
     return key.replace("~", "~0").replace("/", "~1")
+
+
+def named(ptr: str) -> str:
+    """A field's JSON pointer as messages name it: the field in single quotes, a nested
+    one by its path ('follow_up/date'), a list item by its place counted from 1
+    ("item 2 of 'kudos'", "'due' of item 1 of 'actions'"); '' is the record itself."""
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in ptr.split("/")[1:]]
+    if not tokens:
+        return "the record"
+    last = max((i for i, t in enumerate(tokens) if t.isdigit()), default=-1)
+    if last < 0:
+        return "'" + "/".join(tokens) + "'"
+    head = "/".join(pointer_token(t) for t in tokens[:last])
+    item = f"item {int(tokens[last]) + 1} of {named('/' + head)}"
+    tail = "/".join(tokens[last + 1:])
+    return f"'{tail}' of {item}" if tail else item
+
+
+def field_hint(spec: Spec) -> str:
+    """A field's description as a hint: what it holds, without the sentence saying when
+    it is required (the message says that), Markdown code as quotes, no final full stop."""
+    sentences = [s for s in spec.description.split(". ") if not s.startswith("Required")]
+    return _lower_first(". ".join(sentences).replace("`", "'").rstrip("."))
 
 
 class _Reader:
@@ -88,7 +123,8 @@ class _Reader:
     def scalar(self, node: Node, ptr: str, what: str) -> str | None:
         if not isinstance(node, ScalarNode):
             kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
-            self.sink.error(node, "wrong-type", f"'{ptr}' should be {what}, not {kind}", ptr)
+            self.sink.error(node, "wrong-type", f"{named(ptr)} should be {what}, not {kind}",
+                            ptr, hint=_scalar_hint(ptr, what, isinstance(node, SequenceNode)))
             return None
         return str(node.value)
 
@@ -105,12 +141,13 @@ class _Reader:
             )
             return None
         if not value.strip():
-            self.sink.error(node, "empty-value", f"'{ptr}' has no text", ptr)
+            self.sink.error(node, "empty-value", f"{named(ptr)} has no text", ptr)
             return None
         if spec.max_length and len(value) > spec.max_length:
             self.sink.error(node, "title-length",
                             f"the title has {len(value)} characters; at most "
-                            f"{spec.max_length} fit", ptr, hint="say the rest in what_happened")
+                            f"{spec.max_length} fit", ptr,
+                            hint="say the rest in 'what_happened'")
         if spec.name == "title" and _LINE_BREAKS.intersection(value):
             self.sink.error(node, "title-line-break", "the title must stay on one line", ptr,
                             hint="use a plain one-line value, or '>-' to fold the lines")
@@ -152,8 +189,8 @@ class _Reader:
 
     def items(self, node: Node, ptr: str) -> list[tuple[Node, str]]:
         if not isinstance(node, SequenceNode):
-            self.sink.error(node, "wrong-type", f"'{ptr}' should be a list", ptr,
-                            hint="write it as a list, e.g. [first, second] or '- first' lines")
+            self.sink.error(node, "wrong-type", f"{named(ptr)} should be a list", ptr,
+                            hint=_list_hint(node, ptr))
             return []
         return [(item, f"{ptr}/{i}") for i, item in enumerate(node.value)]
 
@@ -178,11 +215,16 @@ class _Reader:
         """Read a mapping field by field; returns values and the nodes they came from."""
         if not isinstance(node, MappingNode):
             self.sink.error(node, "not-a-mapping",
-                            f"'{ptr or 'the record'}' should be a mapping of field: value", ptr)
+                            f"{named(ptr)} should be a mapping of field: value", ptr,
+                            hint="write one 'name: value' per line, e.g. title: "
+                                 "Courtesy call nearly skipped" if not ptr else
+                                 "write its fields as 'name: value' lines indented under it")
             return None
         values: dict[str, Any] = {}
         nodes: dict[str, Node] = {}
+        emptied: ScalarNode | None = None  # a '|' or '>' block with no text, just above
         for key, value_node in node.value:
+            above, emptied = emptied, _empty_block(value_node)
             if not isinstance(key, ScalarNode):
                 self.sink.error(key, "wrong-type", "a field name must be a plain word, not "
                                 "a list or mapping", ptr)
@@ -192,6 +234,10 @@ class _Reader:
             spec = table.get(name)
             if spec is None:
                 close = suggest(name, list(table))
+                if not close and above is not None \
+                        and key.start_mark.column <= above.start_mark.column:
+                    close = (f"the text under '{above.style}' must be indented; this line is "
+                             "read as a field of its own")
                 self.sink.error(key, "unknown-field", f"unknown field '{name}'", fptr,
                                 hint=close or "known fields: " + ", ".join(table))
                 continue
@@ -199,7 +245,8 @@ class _Reader:
                     and value_node.value == "":
                 if spec.required:
                     nodes[name] = value_node
-                    self.sink.error(value_node, "empty-value", f"'{name}' has no value", fptr)
+                    self.sink.error(value_node, "empty-value", f"{named(fptr)} has no value",
+                                    fptr, hint=field_hint(spec))
                 continue  # an optional field left blank, as in a template, counts as absent
             nodes[name] = value_node
             value = self.value(spec, value_node, fptr)
@@ -208,7 +255,7 @@ class _Reader:
         for name, spec in table.items():
             if spec.required and name not in nodes:
                 self.sink.error(node, "missing-field", f"the field '{name}' is required",
-                                f"{ptr}/{name}", hint=_lower_first(spec.description))
+                                f"{ptr}/{name}", hint=field_hint(spec))
         return values, nodes
 
     def value(self, spec: Spec, node: Node, ptr: str) -> Any:
@@ -240,7 +287,8 @@ class _Reader:
             return FollowUp(**read[0])
         if isinstance(node, MappingNode):
             return _as_written(node)
-        self.sink.error(node, "wrong-type", f"'{ptr}' should be a mapping", ptr)
+        self.sink.error(node, "wrong-type", f"{named(ptr)} should be a mapping", ptr,
+                        hint="write its fields as 'name: value' lines indented under it")
         return None
 
     def check_items(self, kind: str, ptr: str, node: Node, values: tuple[str, ...]) -> None:
@@ -255,7 +303,7 @@ class _Reader:
             if kind == "tags" and not TAG_RE.match(value):
                 self.sink.error(item, "invalid-tag", f"the tag {value!r} is not valid", iptr,
                                 hint="use lower-case letters, digits and dashes, "
-                                     f"e.g. {re.sub(r'[^a-z0-9]+', '-', value.lower())}")
+                                     f"e.g. {re.sub(r'[^a-z0-9]+', '-', value.lower()).strip('-')}")
             elif kind == "causes" and self.taxonomy.cause(value) is None:
                 keys = self.taxonomy.cause_keys()
                 close = suggest(value, keys) or next(
@@ -295,7 +343,7 @@ def _require(sink: Sink, where: Node, nodes: dict[str, Node], need: Need, who: s
     if need.instead and need.instead in nodes:
         return
     given = nodes.get(need.field)
-    hint = need.hint if need.hint is not None else _lower_first(table[need.field].description)
+    hint = need.hint if need.hint is not None else field_hint(table[need.field])
     if given is None:
         about = f" (or '{need.instead}' {need.about})" if need.instead else \
             f": {need.about}" if need.about else ""
@@ -353,12 +401,44 @@ def _finished_actions(sink: Sink, actions: SequenceNode, who: str, stage: Status
             sink.error(state, "action-still-open",
                        f"{who} cannot have an {state.value} action",
                        f"/actions/{i}/status",
-                       hint="mark it done (with done_on) or dropped (with a reason), "
+                       hint="mark it done (with 'done_on') or dropped (with a 'reason'), "
                             f"or keep the record {earlier}")
 
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def _empty_block(node: Node) -> ScalarNode | None:
+    """A '|' or '>' value with no text: its lines were most likely not indented."""
+    if isinstance(node, ScalarNode) and node.style in ("|", ">") and not node.value.strip():
+        return node
+    return None
+
+
+def _scalar_hint(ptr: str, what: str, is_list: bool) -> str:
+    """Why a value meant to be one text, date or word came out as a list or mapping."""
+    field = ptr.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    if what == "a date":
+        return "write dates as YYYY-MM-DD, e.g. 2026-03-14"
+    if what != "text":
+        return f"write a single plain word after '{field}:'"
+    if is_list:
+        return "'[...]' and lines starting with '- ' make a list; put the text in quotes"
+    return (f"a ': ' in unquoted text starts a field, which made the text a mapping; put the "
+            f"text in quotes, or write it on indented lines under '{field}: |'")
+
+
+def _list_hint(node: Node, ptr: str) -> str:
+    """How to write a list, naming the likeliest slip when the value shows it."""
+    field = ptr.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    if isinstance(node, ScalarNode) and not node.style:
+        text = str(node.value)
+        if text.startswith("-") and not text.startswith("- "):
+            return "put a space after each '-': '- first' on its own line"
+        if " - " in text:
+            return f"leave nothing after '{field}:' and give every item its own '- ' line"
+    return "write it as a list, e.g. [first, second] or '- first' lines"
 
 
 def _as_written(node: Node) -> Any:
@@ -435,8 +515,7 @@ def _language(sink: Sink, reader: _Reader, data: bytes, settings: Settings) -> N
             sink.warning(where, "personal-data",
                          f"this looks like {_LOOKS_LIKE[f.kind]} ({f.excerpt!r}); records "
                          "are published to everyone", ptr,
-                         hint="remove it; if it is not personal (a company number), add "
-                              "it to personal_data.allow in _settings.yaml")
+                         hint=_PERSONAL_HINT[f.kind])
 
 
 def _locate(lines: list[str], node: ScalarNode, excerpt: str) -> tuple[int, int]:

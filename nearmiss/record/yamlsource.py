@@ -17,6 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from nearmiss.record.problems import Problem, Severity
+from nearmiss.record.yamlerrors import explain
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -111,7 +112,8 @@ def _one_line(message: str) -> str:
 
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, sink: Sink) -> None:
-    """Turn any parser exception into one problem on one line, at the right place."""
+    """Turn any parser exception into one problem on one line, at the place to act, in
+    plain words with the fix as the hint (``yamlerrors``)."""
     if isinstance(exc, yaml.reader.ReaderError):
         # libyaml counts the position in UTF-8 bytes, the pure-Python reader in characters
         index = exc.position
@@ -134,8 +136,20 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, sink: Sink) -> None:
                    "a record file holds exactly one YAML document; this one starts another",
                    hint="remove the '---' line, or move the second record to its own file")
         return
-    context = f" ({exc.context})" if exc.context else ""
-    sink.error(where, "yaml-syntax", _one_line(f"this is not valid YAML: {exc.problem}{context}"))
+    found = explain(exc, text, _tokens)
+    sink.error((found.line, found.column), "yaml-syntax", _one_line(found.message),
+               hint=found.hint)
+
+
+def _tokens(text: str) -> list[yaml.Token]:
+    """The tokens libyaml scans before it stops: what some explanations look back at."""
+    out: list[yaml.Token] = []
+    try:
+        for token in yaml.scan(text, Loader=LOADER):
+            out.append(token)
+    except yaml.YAMLError:
+        pass
+    return out
 
 
 def _too_deep(text: str, sink: Sink) -> bool:

@@ -51,6 +51,8 @@ NOT_EXPRESSIBLE = {
     "empty-file": "an empty document has no value; editors do not validate it",
     "invalid-id": "the id is the file name, which the schema does not see",
     "id-date-mismatch": "compares the file name with `occurred` (and is a warning)",
+    "wrong-year-folder": "about where the file is, not its content",
+    "not-in-year-folder": "about where the file is, not its content",
     "duplicate-id": "needs the whole tree",
     "unknown-related": "needs the whole tree",
     "self-related": "compares `related` with the file name",

@@ -327,13 +327,40 @@ def test_narrowed_file_is_still_checked_against_the_whole_tree(log: Path) -> Non
 
 def test_narrowed_file_reports_an_id_used_elsewhere(log: Path) -> None:
     name = "2026-02-02-minimal-open-near-miss.yaml"
-    add_record(log, name, (log / "2026" / name).read_bytes(), "2025")
+    add_record(log, name, (log / "2026" / name).read_bytes(), "2026/archive")
 
-    result = check(f"incidents/2025/{name}")
+    result = check(f"incidents/2026/archive/{name}")
 
     assert [m["code"] for m in map(TEXT_LINE.match, result.stdout.splitlines()) if m] == [
         "duplicate-id"]
     assert result.exit_code == 1
+
+
+def test_records_outside_their_year_folder_are_warned_with_the_move(log: Path) -> None:
+    add_record(log, "2026-03-14-filed-last-year.yaml", minimal_near_miss(), "2025")
+    add_record(log, "2026-03-15-no-year-folder.yaml", minimal_near_miss(occurred="2026-03-15"),
+               "")
+    add_record(log, "2026-03-16-team-folder.yaml", minimal_near_miss(occurred="2026-03-16"),
+               "2026/billing")
+
+    result = check()
+
+    assert result.exit_code == 0, "warnings alone pass"
+    assert result.stdout.splitlines() == [
+        "incidents/2025/2026-03-14-filed-last-year.yaml:1:1: warning: the record is in the "
+        "folder for 2025, but its file name dates it in 2026; move it to "
+        "incidents/2026/2026-03-14-filed-last-year.yaml [wrong-year-folder]",
+        "incidents/2026-03-15-no-year-folder.yaml:1:1: warning: the record is directly in the "
+        "incidents folder, not in a year folder; records go in a folder named after the year "
+        "of their date; move it to incidents/2026/2026-03-15-no-year-folder.yaml "
+        "[not-in-year-folder]",
+        f"checked {N_VALID + 3} records: 0 errors, 2 warnings",
+    ]
+    assert check("--strict").exit_code == 1
+    narrowed = check("--format", "json", "incidents/2025")
+    assert [(p["code"], p["line"], p["column"], p["severity"])
+            for p in json.loads(narrowed.stdout)["problems"]] == [
+        ("wrong-year-folder", 1, 1, "warning")]
 
 
 def test_taxonomy_as_a_path_reports_no_record(log: Path) -> None:

@@ -2,13 +2,16 @@
 
 Invalid fixtures live in ``fixtures/invalid/<code>/<id>.yaml`` and carry their expectations
 in leading ``# expect: code line:col`` comments: the test checks that file, dropped into a
-learning log full of valid records, yields exactly those problems and nothing else.
+learning log full of valid records, yields exactly those problems and nothing else. A
+leading ``# folder: incidents/...`` comment puts the file in that folder instead of
+``incidents/2026/`` (for the rules about where a record belongs).
 Rules that need several files, the file system or the taxonomy have dedicated tests below.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,14 +32,22 @@ from helpers import (
     valid_fixtures,
 )
 
-from nearmiss.log.checker import CannotRun, check_tree
+from nearmiss.log.checker import CannotRun, check_tree, placement_problems
 from nearmiss.record.model import Record
 from nearmiss.record.problems import CODES, Problem, Severity
 from nearmiss.record.rules import check_record
 from nearmiss.record.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
 from nearmiss.record.yamlsource import Sink, load
 
-WARNINGS = {"id-date-mismatch", "closed-date-not-closed", "personal-data", "blaming-language"}
+WARNINGS = {"id-date-mismatch", "closed-date-not-closed", "personal-data", "blaming-language",
+            "wrong-year-folder", "not-in-year-folder"}
+_FOLDER = re.compile(r"^# folder: incidents(?:/(?P<sub>\S*?))?/?$", re.M)
+
+
+def fixture_folder(fixture: Path) -> str:
+    """The folder below incidents/ a fixture is placed in: 2026 unless it says otherwise."""
+    match = _FOLDER.search(fixture.read_text(encoding="utf-8"))
+    return (match["sub"] or "") if match else "2026"
 
 
 def found(problems: list[Problem]) -> Counter[tuple[str, int, int]]:
@@ -57,8 +68,8 @@ def test_invalid_fixture_reports_exactly_its_expected_problems(
         fixture: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     folder = build_learning_log(tmp_path)
-    add_record(folder, fixture.name, fixture.read_bytes())
-    shown = f"incidents/2026/{fixture.name}"
+    path = add_record(folder, fixture.name, fixture.read_bytes(), fixture_folder(fixture))
+    shown = os.path.relpath(path, tmp_path)
 
     result = check_tree(folder, FIXED_TODAY)
 
@@ -99,6 +110,102 @@ DEDICATED_TESTS = {
     "symlink-outside": "test_link_out_of_the_folder_is_refused",
     "settings-invalid": "test_broken_settings_cannot_run",
 }
+
+
+def style_slips(problem: Problem) -> list[str]:
+    """How a problem breaks the house style of messages and hints: no final full stop,
+    fields named in single quotes (never a quoted JSON pointer, never Markdown code)."""
+    slips = []
+    for part, text in (("message", problem.message), ("hint", problem.hint)):
+        if text.rstrip().endswith("."):
+            slips.append(f"the {part} ends with a full stop: {text!r}")
+        if "`" in text:
+            slips.append(f"the {part} holds Markdown code: {text!r}")
+        if "'/" in text:
+            slips.append(f"the {part} quotes a JSON pointer: {text!r}")
+        if "\n" in text:
+            slips.append(f"the {part} has a line break: {text!r}")
+    return slips
+
+
+def test_every_problem_of_the_fixtures_follows_the_house_style(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taxonomy: Taxonomy) -> None:
+    """Every message and hint the invalid fixtures produce, and those of the tree-wide
+    rules: no final full stop (the one rule for every message and hint), fields in single
+    quotes."""
+    monkeypatch.chdir(tmp_path)
+    problems: list[Problem] = []
+    for fixture in invalid_fixtures():
+        placed = os.path.join("incidents", fixture_folder(fixture), fixture.name)
+        problems += check_record(fixture.read_bytes(), placed, taxonomy).problems
+        problems += placement_problems(placed, "incidents")
+    folder = build_learning_log(tmp_path)
+    add_record(folder, "2026-03-14-myself.yaml", minimal_near_miss(
+        related="[2026-03-14-myself, 2026-03-13-missing]", reported="2027-01-01"))
+    add_record(folder, "2026-02-02-minimal-open-near-miss.yaml", minimal_near_miss(), "2025")
+    (folder / "2026" / "2026-03-14-a-folder.yaml").mkdir()
+    problems += check_tree(folder, FIXED_TODAY).problems
+    codes = {p.code for p in problems}
+    assert {"self-related", "unknown-related", "date-in-future", "duplicate-id",
+            "file-unreadable", "wrong-year-folder", "not-in-year-folder", "yaml-syntax",
+            "missing-for-status", "personal-data"} <= codes
+    slips = [f"{p.path}:{p.line}:{p.column} [{p.code}] {slip}"
+             for p in problems for slip in style_slips(p)]
+    assert slips == []
+
+
+def test_missing_for_status_says_once_that_the_field_is_required(taxonomy: Taxonomy) -> None:
+    text = minimal_near_miss(status="closed", root_causes="[process/no-buffer]",
+                             no_action="Nothing to change")
+    result = check_record(text.encode(), "2026-03-14-x.yaml", taxonomy)
+    said = [f"{p.message}; {p.hint}" for p in result.problems]
+    assert said == ["a closed record needs 'closed'; when the learning was closed",
+                    "a closed record needs 'follow_up'; when and how the customer or "
+                    "reporter was told what changed"]
+    assert all(s.lower().count("required") + s.count("needs") == 1 for s in said)
+
+
+@pytest.mark.parametrize(("text", "kind", "hint"), [
+    ("Mail sam.lee@example.net about it.", "an e-mail address", "a team mailbox"),
+    ("Call 07700 900123 back.", "a phone number", "your own hotline or a company number"),
+    ("Card 4111 1111 1111 1111 was charged.", "a payment card number", "test card number"),
+    ("The van went to 221B Baker Street instead.", "a postal address",
+     "name only the town or area"),
+])
+def test_personal_data_hint_fits_what_was_found(text: str, kind: str, hint: str,
+                                                taxonomy: Taxonomy) -> None:
+    record = minimal_near_miss(what_happened=text)
+    problem = only(check_record(record.encode(), "2026-03-14-x.yaml", taxonomy).problems)
+    assert problem.code == "personal-data"
+    assert kind in problem.message
+    assert hint in problem.hint and "personal_data.allow" in problem.hint
+    if kind != "a phone number":
+        assert "company number" not in problem.hint
+
+
+@pytest.mark.parametrize(("value", "hint"), [
+    ("\n  -scheduling\n  -dispatch", "put a space after each '-'"),
+    ("scheduling\n  - dispatch", "leave nothing after 'tags:'"),
+])
+def test_a_list_written_as_text_names_the_slip(value: str, hint: str,
+                                               taxonomy: Taxonomy) -> None:
+    # Indented '-item' lines, or a '- item' under 'tags: scheduling', read as one text:
+    # YAML has no error to give, so the list check names the likely slip.
+    text = minimal_near_miss(tags=value)
+    problem = only(check_record(text.encode(), "2026-03-14-x.yaml", taxonomy).problems)
+    assert (problem.code, problem.message) == ("wrong-type", "'tags' should be a list")
+    assert hint in problem.hint
+
+
+def test_unindented_block_text_holding_a_colon_says_to_indent_it(taxonomy: Taxonomy) -> None:
+    # 'what_happened: |' then 'Note: the visit overran' unindented: an empty story and an
+    # unknown field 'Note' to YAML; the hint on the unknown field says what happened.
+    text = minimal_near_miss(what_happened="|\nNote: the visit overran")
+    result = check_record(text.encode(), "2026-03-14-x.yaml", taxonomy)
+    unknown = [p for p in result.problems if p.code == "unknown-field"]
+    assert [(p.message, p.hint) for p in unknown] == [
+        ("unknown field 'Note'", "the text under '|' must be indented; this line is read as "
+                                 "a field of its own")]
 
 
 def test_every_code_is_exercised() -> None:
@@ -457,15 +564,16 @@ def learning_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_duplicate_id_across_folders(learning_log: Path) -> None:
     name = "2026-02-02-minimal-open-near-miss.yaml"
-    add_record(learning_log, name, (learning_log / "2026" / name).read_bytes(), "archive")
+    add_record(learning_log, name, (learning_log / "2026" / name).read_bytes(),
+               "2026/archive")
 
     result = check_tree(learning_log, FIXED_TODAY)
 
     assert [(p.path, p.code, p.line, p.column) for p in result.problems] == [
         (f"incidents/2026/{name}", "duplicate-id", 1, 1),
-        (f"incidents/archive/{name}", "duplicate-id", 1, 1),
+        (f"incidents/2026/archive/{name}", "duplicate-id", 1, 1),
     ]
-    assert f"incidents/archive/{name}" in result.problems[0].message
+    assert f"incidents/2026/archive/{name}" in result.problems[0].message
     assert f"incidents/2026/{name}" in result.problems[1].message
     assert result.records and all(r.id != name[:-5] for r in result.records)
 
@@ -477,6 +585,57 @@ def test_same_id_with_yaml_and_yml_is_a_duplicate(learning_log: Path) -> None:
     codes = [p.code for p in check_tree(learning_log, FIXED_TODAY).problems]
 
     assert codes == ["duplicate-id", "duplicate-id"]
+
+
+def test_folders_below_the_year_folder_are_free(learning_log: Path) -> None:
+    add_record(learning_log, "2026-03-14-team-folder.yaml", minimal_near_miss(), "2026/billing")
+    add_record(learning_log, "2025-11-02-last-year.yaml",
+               minimal_near_miss(occurred="2025-11-02"), "2025/a/b")
+    assert check_tree(learning_log, FIXED_TODAY).problems == []
+
+
+@pytest.mark.parametrize(("folder", "code", "move_to"), [
+    ("2025", "wrong-year-folder", "incidents/2026/2026-03-14-x.yaml"),
+    ("2025/billing", "wrong-year-folder", "incidents/2026/billing/2026-03-14-x.yaml"),
+    ("", "not-in-year-folder", "incidents/2026/2026-03-14-x.yaml"),
+    ("billing", "not-in-year-folder", "incidents/2026/billing/2026-03-14-x.yaml"),
+    ("26", "not-in-year-folder", "incidents/2026/26/2026-03-14-x.yaml"),
+])
+def test_a_record_outside_its_year_folder_is_told_the_exact_move(
+        folder: str, code: str, move_to: str, learning_log: Path) -> None:
+    add_record(learning_log, "2026-03-14-x.yaml", minimal_near_miss(), folder)
+
+    result = check_tree(learning_log, FIXED_TODAY)
+
+    problem = only(result.problems)
+    assert (problem.path, problem.code, problem.severity, problem.line, problem.column) == (
+        os.path.join("incidents", folder, "2026-03-14-x.yaml"), code, Severity.WARNING, 1, 1)
+    assert problem.hint == f"move it to {move_to}"
+    assert "2026-03-14-x" in {r.id for r in result.records}, "a warning keeps it counted"
+
+
+def test_a_file_without_a_dated_name_is_not_judged_for_its_folder(learning_log: Path) -> None:
+    add_record(learning_log, "courtesy-call.yaml", minimal_near_miss(), "")
+    assert [p.code for p in check_tree(learning_log, FIXED_TODAY).problems] == ["invalid-id"]
+
+
+def test_the_year_folder_is_judged_below_the_incidents_folder_however_it_is_spelled(
+        learning_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # checked from inside incidents/2026 as '..': the folders are counted from the
+    # incidents folder, and the move is spelled the way the paths are
+    add_record(learning_log, "2026-03-14-x.yaml", minimal_near_miss(), "")
+    monkeypatch.chdir(learning_log / "2026")
+    problem = only(check_tree(Path(".."), FIXED_TODAY).problems)
+    assert (problem.path, problem.code) == ("../2026-03-14-x.yaml", "not-in-year-folder")
+    assert problem.hint == "move it to ../2026/2026-03-14-x.yaml"
+
+
+def test_a_file_given_from_outside_the_folder_is_not_judged_for_its_folder(
+        learning_log: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "2026-03-14-elsewhere.yaml"
+    outside.write_text(minimal_near_miss(), encoding="utf-8")
+    result = check_tree(learning_log, FIXED_TODAY, extra_files=[outside])
+    assert result.problems == []
 
 
 def test_unknown_related_points_at_the_id(learning_log: Path) -> None:
@@ -492,9 +651,9 @@ def test_unknown_related_points_at_the_id(learning_log: Path) -> None:
 
 
 def test_related_to_a_record_in_another_folder_exists(learning_log: Path) -> None:
-    (learning_log / "archive").mkdir()
+    (learning_log / "2026" / "archive").mkdir()
     shutil.move(learning_log / "2026" / "2026-02-02-minimal-open-near-miss.yaml",
-                learning_log / "archive")
+                learning_log / "2026" / "archive")
     text = minimal_near_miss(related="[2026-02-02-minimal-open-near-miss]")
     add_record(learning_log, "2026-03-14-related-elsewhere.yaml", text)
 

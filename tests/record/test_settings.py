@@ -67,8 +67,8 @@ def test_a_quoted_number_of_kilobytes_is_a_number() -> None:
     ("bogus: 1\nmax_file_kb: x\nblame:\n  also: [a]\n  none: 1\n",
      [("settings-invalid", 1, 1, ""), ("settings-invalid", 2, 14, "/max_file_kb"),
       ("settings-invalid", 5, 3, "/blame")]),
-    # the file is read as strictly as a record
-    ("max_file_kb: [\n", [("yaml-syntax", 2, 1, "")]),
+    # the file is read as strictly as a record; a '[' never closed is shown where it opens
+    ("max_file_kb: [\n", [("yaml-syntax", 1, 14, "")]),
     ("max_file_kb: 1\nmax_file_kb: 2\n", [("duplicate-key", 2, 1, "")]),
     ("blame:\n  also: &a [x]\n  except: *a\n", [("yaml-alias", 3, 11, "")]),
     ("max_file_kb: !!python/object:os.system 1\n", [("yaml-tag", 1, 14, "")]),
