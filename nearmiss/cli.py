@@ -45,6 +45,8 @@ from nearmiss.record.problems import Problem
 from nearmiss.record.taxonomy import Taxonomy
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
+# --format of the figures commands: text first, then json, then the others
+FIGURE_FORMATS = ("text", "json", "csv", "markdown")
 
 incidents_option = click.option(
     "--incidents", "incidents", default="incidents", show_default=True,
@@ -132,7 +134,7 @@ def _narrow(result: CheckResult, given: tuple[str, ...]) -> tuple[int, list[Prob
 @cli.command(short_help="Check records; every problem with its line and column.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @incidents_option
-@click.option("--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text",
+@click.option("--format", "fmt", type=click.Choice(list(report.FORMATS)), default="text",
               show_default=True, help="text for people, json for programs, github for "
               "annotations on a pull request.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
@@ -172,8 +174,9 @@ def load_stats(incidents: Path, as_of: date | None, since: date | None,
 @as_of_option
 @since_option
 @until_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]),
-              default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FIGURE_FORMATS), default="text",
+              show_default=True, help="text for people (fitted to the terminal), json for "
+              "programs, csv for spreadsheets, markdown for a page or a pull request.")
 @no_cache_option
 def stats(incidents: Path, as_of: date | None, since: date | None, until: date | None,
           fmt: str, no_cache: bool) -> None:
@@ -190,8 +193,9 @@ def stats(incidents: Path, as_of: date | None, since: date | None, until: date |
     elif fmt == "markdown":
         click.echo(tables.render_markdown(tables.stats_tables(figures)), nl=False)
     else:
-        colour = report.use_colour(sys.stdout.isatty())
-        click.echo(tables.render_text(tables.stats_tables(figures), colour), nl=False)
+        tty = sys.stdout.isatty()
+        click.echo(tables.render_text(tables.stats_tables(figures), report.use_colour(tty),
+                                      tables.terminal_width(tty)), nl=False)
 
 
 def _say_left_out(excluded: list[Excluded]) -> None:
@@ -213,11 +217,14 @@ def _excluded_note(result: CheckResult) -> list[Excluded]:
 @cli.command(short_help="Follow-up actions per owner, oldest overdue first.")
 @incidents_option
 @as_of_option
-@click.option("--owner", default=None, help="Only actions whose owner contains this text.")
+@click.option("--owner", default=None,
+              help="Only actions whose owner contains this text, ignoring case; a team "
+                   "owner matches by its key or its label.")
 @click.option("--overdue", is_flag=True, help="Only overdue actions.")
 @click.option("--all", "show_all", is_flag=True, help="Done and dropped actions too.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]),
-              default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FIGURE_FORMATS), default="text",
+              show_default=True, help="text for people (fitted to the terminal), json for "
+              "programs, csv for spreadsheets, markdown for a page or a pull request.")
 @click.option("--fail-on-overdue", is_flag=True,
               help="Exit 1 when any listed action is overdue: a CI gate for following up.")
 @no_cache_option
@@ -229,7 +236,7 @@ def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: boo
     today = as_of or date.today()
     states = ("overdue",) if overdue else (
         ("overdue", "open", "done", "dropped") if show_all else ("overdue", "open"))
-    rows = action_list(result.records, today, owner, states)
+    rows = action_list(result.records, today, owner, states, taxonomy=result.taxonomy)
     if fmt == "json":
         click.echo(json.dumps({"as_of": today.isoformat(),
                                "actions": [row.as_dict() for row in rows]}, indent=2,
@@ -242,9 +249,11 @@ def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: boo
         if fmt == "markdown":
             click.echo(f"# {heading}\n\n" + tables.render_markdown(owned), nl=False)
         else:
-            colour = report.use_colour(sys.stdout.isatty())
-            click.echo(click.style(heading, bold=True) if colour else heading)
-            click.echo("\n" + tables.render_text(owned, colour), nl=False)
+            tty = sys.stdout.isatty()
+            colour, width = report.use_colour(tty), tables.terminal_width(tty)
+            for line in tables.fit_line(heading, width):
+                click.echo(click.style(line, bold=True) if colour else line)
+            click.echo("\n" + tables.render_text(owned, colour, width), nl=False)
     if fail_on_overdue and listed_counts(rows).overdue:
         sys.exit(EXIT_PROBLEMS)
 
@@ -272,7 +281,8 @@ def digest(incidents: Path, month: str, as_of: date | None, include_internal: bo
 @cli.command(short_help="One flat row per record, as CSV or JSON Lines.")
 @incidents_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
-              show_default=True)
+              show_default=True, help="csv for spreadsheets, jsonl (one JSON object a line) "
+              "for programs and BI tools.")
 @as_of_option
 def export(incidents: Path, fmt: str, as_of: date | None) -> None:
     """One flat row per valid record (lists joined with '; '), written as it is read."""
@@ -337,71 +347,164 @@ def render(outdir: Path, incidents: Path, as_of: date | None, prefix: str, title
     click.echo(f"wrote {len(files)} files to {outdir}")
 
 
-def _ask(label: str, choices: dict[str, str] | None = None, default: str | None = None,
-         required: bool = True) -> str:
-    """One prompt; with choices, show each key with its label and accept only a key."""
-    if choices:
-        click.echo(f"{label}:")
-        for key, text in choices.items():
-            click.echo(f"  {key:<22} {text}")
-        kind: click.ParamType = click.Choice(list(choices))  # type: ignore[type-arg]
-    else:
-        kind = click.STRING
-    value: str = click.prompt(label, type=kind, default=default if default is not None
-                              else (None if required else ""), show_default=bool(default),
-                              show_choices=False)
-    return value.strip()
+def _ask(question: authoring.Question, again: bool = False) -> str:
+    """One prompt, the answer as typed; with choices, each key is shown with its words
+    (the first time: ``again`` when asking once more)."""
+    label = question.label
+    if question.choices and not again:
+        click.echo(label if label.endswith((":", "?")) else f"{label}:")
+        for key, text in question.choices.items():
+            click.echo(f"  {key:<22} {text}".rstrip())
+    default = question.default or ""
+    # Click puts ': ' after the prompt; after a question mark, a space will do
+    suffix = " " if label.endswith("?") and not default else ": "
+    typed: str = click.prompt(label, default=default, show_default=bool(default),
+                              prompt_suffix=suffix)
+    return typed
 
 
-def _answer(question: authoring.Question) -> str:
-    """Ask one question of ``nearmiss new``; a date that is not one ends the command as a
-    wrong --occurred would."""
-    value = _ask(question.label, question.choices, question.default, question.required)
-    if question.is_date:
-        value = Day().convert(value, None, None).isoformat()
-    return value
+def _answer(question: authoring.Question, values: dict[str, str] | None = None,
+            log: authoring.Log | None = None) -> str:
+    """Ask one question of ``nearmiss new`` until the answer can be recorded, saying each
+    time why it cannot: read as ``read_answer`` reads it and, given the answers so far
+    (``values``) and the ``log``, checked as ``nearmiss check`` would check it."""
+    again = False
+    while True:
+        typed = _ask(question, again)
+        again = True
+        try:
+            value = authoring.read_answer(question, typed) if log is None else \
+                authoring.check_answer(question, typed, values or {}, log)
+        except authoring.BadAnswer as exc:
+            click.echo(f"Try again: {exc}")
+            continue
+        if question.is_date and typed.strip() and value != typed.strip():
+            click.echo(f"  read as {authoring.spoken_day(value)} ({value})")
+        return value
+
+
+def _given(given: dict[str, str | None], log: authoring.Log,
+           no_input: bool) -> dict[str, str]:
+    """The values the options give, each read as an answer would be (a team's label, a
+    day-first date). With --no-input one that cannot be read is a usage error (and the
+    checker judges the record); without, one the checker refuses is said and asked."""
+    values: dict[str, str] = {}
+    for name, text in given.items():  # --kind first: the other questions follow from it
+        if not text:
+            continue
+        kind = values.get("kind") or authoring.default_kind()
+        question = authoring.question(name, kind, log.taxonomy, log.today)
+        option = f"--{name.replace('_', '-')}"
+        try:
+            values[name] = authoring.read_answer(question, text) if no_input else \
+                authoring.check_answer(question, text, values, log)
+        except authoring.BadAnswer as exc:
+            if no_input:
+                raise click.BadParameter(str(exc), param_hint=option) from None
+            click.echo(f"Not taken from {option}: {exc}")
+    return values
+
+
+def _same_name(record: authoring.Draft, values: dict[str, str], told: set[str],
+               ask: bool) -> None:
+    """Say when the record's name was taken, naming the records that have it; when
+    asking, let the reporter record it anyway, link it to them (related), or stop."""
+    if not record.same_name or record.path.name in told:
+        return
+    told.add(record.path.name)
+    click.echo(f"nearmiss: {authoring.same_name_notice(record)}", err=True)
+    if not ask:
+        return
+    ids = ", ".join(e.id for e in record.same_name)
+    what = authoring.Question("", "Record this one too", {
+        "new": f"yes, as {record.path.name}",
+        "related": f"yes, and link it to {ids} (related)",
+        "stop": "no: stop here, nothing is written"}, default="new", noun="the answer")
+    choice = _answer(what)
+    if choice == "stop":
+        click.echo("Stopped; nothing was written.")
+        sys.exit(EXIT_OK)
+    if choice == "related":
+        values["related"] = "; ".join(e.id for e in record.same_name)
 
 
 @cli.command(short_help="Record a new near miss or failure.")
 @incidents_option
-@click.option("--kind", type=click.Choice(KINDS))
-@click.option("--title", help="What nearly happened, in one line (at most 120 characters).")
-@click.option("--occurred", type=Day(), help="When it happened (default: today).")
-@click.option("--team", help="Whose work it was in: a team key of the taxonomy.")
-@click.option("--severity", type=click.Choice(SEVERITIES))
+@click.option("--kind", metavar="|".join(KINDS),
+              help="near-miss: caught before the customer felt it; failure: it reached "
+                   "the customer.")
+@click.option("--title", help="What nearly happened (or, for a failure, what happened), in "
+                              "one line (at most 120 characters).")
+@click.option("--occurred", metavar="DATE",
+              help="When it happened: 2026-03-14, or day first 14/03/2026 (default: today).")
+@click.option("--team", help="Whose work it was in: a team of the taxonomy (key or label).")
+@click.option("--severity", metavar="|".join(SEVERITIES))
 @click.option("--what-happened", help="The story, blameless.")
-@click.option("--caught-by", help="Near miss: how it was caught.")
-@click.option("--caught-how", type=click.Choice(CAUGHT_HOW))
+@click.option("--caught-by", help="Near miss: how it was caught (the save).")
+@click.option("--caught-how", metavar="|".join(CAUGHT_HOW),
+              help="Near miss: what caught it.")
 @click.option("--customer-impact", help="Failure: what the customer experienced.")
-@click.option("--touchpoint", help="A touchpoint key of the taxonomy.")
-@click.option("--promise", help="A promise key of the taxonomy.")
+@click.option("--touchpoint", help="A touchpoint of the taxonomy (key or label).")
+@click.option("--promise", help="A promise of the taxonomy (key or label).")
 @click.option("--reported-by", help="Who raised it (or 'anonymous').")
 @click.option("--kudos", multiple=True, help="Someone to thank for the save (repeatable).")
 @click.option("--no-input", is_flag=True, help="Never prompt: take everything from options.")
-def new(incidents: Path, no_input: bool, kudos: tuple[str, ...], occurred: date | None,
+def new(incidents: Path, no_input: bool, kudos: tuple[str, ...],
         **given: str | None) -> None:
-    """Record a new near miss or failure: asks for the essentials, writes
-    incidents/YYYY/YYYY-MM-DD-slug.yaml, checks it, and says what to do next."""
+    """Record a new near miss or failure: asks for the essentials (each answer checked as
+    it is given), shows what `nearmiss check` would warn about, writes
+    incidents/YYYY/YYYY-MM-DD-slug.yaml, and says what to do next."""
     taxonomy = taxonomy_of(incidents)
-    today = date.today()
-    values = {k: val for k, val in given.items() if val}
-    if occurred:
-        values["occurred"] = occurred.isoformat()
-    unknown = authoring.unknown_terms(values, taxonomy)
-    if unknown:
-        name, message = unknown[0]
-        raise click.BadParameter(message, param_hint=f"--{name}")
+    try:
+        settings = authoring.log_settings(incidents)
+    except CannotRun as exc:
+        cannot_run(exc)
+    log = authoring.Log(incidents, taxonomy, settings, date.today())
+    values = _given(given, log, no_input)
+    told: set[str] = set()
+
+    def make() -> authoring.Draft:
+        return authoring.draft(incidents, taxonomy, values, kudos=kudos, today=log.today,
+                               settings=settings)
+
     if not no_input:
-        authoring.ask_missing(values, taxonomy, today, _answer)
+        skip = {"kudos"} if kudos else set()
+        while (question := authoring.next_question(values, taxonomy, log.today, skip)) \
+                is not None:
+            values[question.field] = _answer(question, values, log)
+            if "title" in values and "occurred" in values:
+                _same_name(make(), values, told, ask=True)
     missing = [f"--{name.replace('_', '-')}" for name in authoring.missing_fields(values)]
     if missing:
-        raise click.UsageError(f"missing {', '.join(missing)} (needed with --no-input)")
-    record = authoring.draft(incidents, taxonomy, values, kudos=kudos, today=today)
-    if not record.ok:
-        for problem in record.problems:
-            click.echo(report.line(problem), err=True)
-        click.echo("nearmiss: nothing was written; correct the values above", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        raise click.UsageError(f"missing {', '.join(missing)}"
+                               + (" (needed with --no-input)" if no_input else ""))
+    record = make()
+    _same_name(record, values, told, ask=not no_input)
+    colour = report.use_colour(sys.stderr.isatty())
+    while True:
+        if not record.ok:
+            for problem in record.problems:
+                click.echo(report.line(problem, colour), err=True)
+            click.echo("nearmiss: nothing was written; correct the values above", err=True)
+            sys.exit(EXIT_PROBLEMS)
+        if not record.warnings:
+            break
+        for problem in record.warnings:
+            click.echo(report.line(problem, colour), err=True)
+        kind = values.get("kind") or authoring.default_kind()
+        edited = False
+        for name in authoring.flagged(record) if not no_input else ():
+            if name not in values:
+                continue
+            question = authoring.question(name, kind, taxonomy, log.today)
+            if click.confirm(f"Edit {question.noun} before writing?", default=True):
+                click.echo(f"  It says: {values[name]}")
+                values[name] = _answer(question, values, log)
+                edited = True
+        if not edited:
+            break
+        record = make()
+        _same_name(record, values, told, ask=True)
     try:
         authoring.write(record)
     except FileExistsError:
@@ -409,8 +512,9 @@ def new(incidents: Path, no_input: bool, kudos: tuple[str, ...], occurred: date 
                    err=True)
         sys.exit(EXIT_CANNOT_RUN)
     click.echo(f"Created {display_path(record.path)}")
-    click.echo("Next: read it over (add touchpoint, promise, kudos if you like), then commit "
-               "it and open a pull request. Thank you for reporting!")
+    more = " and ".join(name for name in ("touchpoint", "promise") if name not in values)
+    click.echo(f"Next: read it over{f' (add {more} if you like)' if more else ''}, then "
+               "commit it and open a pull request. Thank you for reporting!")
 
 
 @cli.command(short_help="Canonical key order and style, comments kept.")
@@ -466,26 +570,55 @@ def schema(incidents: Path, output: Path | None) -> None:
 
 
 @cli.command(short_help="Start a new learning-log repository.")
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--yes", "-y", is_flag=True,
+              help="Without DIRECTORY, start in the current folder without asking, even "
+                   "when it holds other files.")
+def init(directory: Path | None, yes: bool) -> None:
     """Start a learning log in DIRECTORY: starter taxonomy, an example record, the site,
     pre-commit, GitHub Actions and GitLab CI, and a README for the team.
 
-    Nothing is overwritten: if any of those files exists, nothing is written at all.
+    Without DIRECTORY, in the current folder, after asking when it holds anything but
+    .git. Nothing is overwritten: if any of those files exists, nothing is written at all.
+    The example record counts in every figure until you delete it.
     """
-    planned = scaffold.files(date.today())
-    existing = [name for name in planned if (directory / name).exists()]
+    folder = directory if directory is not None else Path(".")
+    today = date.today()
+    planned = scaffold.files(today)
+    existing = [name for name in planned if (folder / name).exists()]
     if existing:
-        click.echo(f"nearmiss: {directory} already has {', '.join(existing)}; nothing was "
+        click.echo(f"nearmiss: {folder} already has {', '.join(existing)}; nothing was "
                    "written (move them aside, or start in an empty folder)", err=True)
         sys.exit(EXIT_CANNOT_RUN)
+    if directory is None and not yes and _holds_files(folder):
+        try:
+            go = click.confirm(f"Start a learning log here, in {folder.resolve()}, beside "
+                               "the files already in it?", default=False)
+        except click.Abort:  # no answer (end of input)
+            click.echo()
+            go = False
+        if not go:
+            click.echo("nearmiss: nothing was written; give a folder (nearmiss init "
+                       "my-learning-log), or add --yes to start here", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
     for name, content in planned.items():
-        write_atomic(directory / name, content)
-    click.echo(f"Started a learning log in {directory}:")
+        write_atomic(folder / name, content)
+    click.echo("Started a learning log in "
+               + ("the current folder:" if directory is None else f"{directory}:"))
     for name in planned:
         click.echo(f"  {name}")
-    click.echo("Next: git init (if needed), commit, then `nearmiss new` to record the first "
-               "real near miss and `mkdocs serve` to see the site.")
+    click.echo("Next:" if directory is None else f"Next, in {directory}:")
+    click.echo("  1. Read the example, to see what a record holds:")
+    click.echo(f"       {scaffold.example_path(today)}")
+    click.echo("     It counts in every figure and shows on the site as a save until you")
+    click.echo("     delete it: delete it (git rm) when you record your first real one.")
+    click.echo("  2. git init (if needed), and commit.")
+    click.echo("  3. nearmiss new records a near miss; mkdocs serve shows the site.")
+
+
+def _holds_files(folder: Path) -> bool:
+    """Whether a folder holds anything but a .git (a fresh git init is still empty)."""
+    return any(entry.name != ".git" for entry in folder.iterdir())
 
 
 def main() -> None:

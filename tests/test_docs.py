@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import shutil
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
-
-from helpers import ROOT
+from click.testing import CliRunner
+from helpers import ROOT, cli_runner
 
 from nearmiss.cli import cli
 from nearmiss.record.model import ACTION_FIELDS, FIELDS
@@ -105,3 +111,176 @@ def test_the_api_page_names_exactly_the_public_api_and_its_example_runs(
     records = nearmiss.check_tree(ROOT / "incidents", date.today())
     stats = nearmiss.compute(records.records, records.taxonomy, date.today())
     assert printed == [str(stats.overall.prevention_ratio), str(stats.overall.near_misses)]
+
+
+# --- every output the docs show is what the command prints ------------------------------
+#
+# A console block in README.md or docs/guide/*.md whose output is tested starts right
+# after a marker naming the scenario it runs in:
+#
+#     <!-- tested-output: sample-log -->
+#     ```console
+#     $ nearmiss check
+#     checked 52 records: all good
+#     ```
+#
+# Each `$ ` line is run with CliRunner (stdout and stderr as a terminal shows them, at
+# COLUMNS=80, on DOCS_TODAY) in a temporary folder the scenario prepares, and the lines up
+# to the next `$ ` must be exactly what it printed. After a change of wording or layout,
+#
+#     NEARMISS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_docs.py
+#
+# rewrites those lines in place; read the diff before committing it.
+
+DOCS_TODAY = date(2026, 12, 1)  # after every record of the sample log
+DOCUMENTS = [README, *sorted((DOCS / "guide").glob("*.md"))]
+MARKER = re.compile(r"^<!-- tested-output: (?P<scenario>[a-z-]+) -->\n```console\n"
+                    r"(?P<body>.*?)^```$", re.M | re.S)
+
+
+def _sample_log(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(ROOT / "incidents", work / "incidents")
+
+
+def _sample_log_with_a_typo(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sample_log(work, monkeypatch)
+    record = work / "incidents" / "2026" / "2026-03-14-courtesy-call-nearly-skipped.yaml"
+    text = record.read_text(encoding="utf-8")
+    assert "\nteam: field-service\n" in text
+    record.write_text(text.replace("\nteam: field-service\n", "\nteam: field-servce\n"),
+                      encoding="utf-8")
+
+
+UNQUOTED_TIME = """\
+title: Callback nearly booked into the wrong slot
+kind: near-miss
+status: open
+occurred: 2026-04-02
+team: support-desk
+severity: low
+what_happened: The callback form offered the slot before the one the customer chose.
+caught_by: The agent read the booking back to the customer.
+whys:
+  - The form lists slots by their start time
+  - 10:30
+"""
+
+
+def _sample_log_with_an_unquoted_time(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sample_log(work, monkeypatch)
+    (work / "incidents" / "2026" / "2026-04-02-callback-nearly-in-wrong-slot.yaml"
+     ).write_text(UNQUOTED_TIME, encoding="utf-8")
+
+
+def _without_the_site_extra(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if nh3 were not installed: importing the site package fails as it then would."""
+    import builtins
+
+    _sample_log(work, monkeypatch)
+    real_import = builtins.__import__
+
+    def fake_import(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "nearmiss.site" or name.startswith("nearmiss.site."):
+            raise ModuleNotFoundError("No module named 'nh3'", name="nh3")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+
+
+def _empty_folder(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pass
+
+
+SCENARIOS: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
+    "sample-log": _sample_log,
+    "sample-log-with-a-typo": _sample_log_with_a_typo,
+    "sample-log-with-an-unquoted-time": _sample_log_with_an_unquoted_time,
+    "without-the-site-extra": _without_the_site_extra,
+    "empty-folder": _empty_folder,
+}
+
+
+class _DocsDate(date):
+    @classmethod
+    def today(cls) -> _DocsDate:
+        return cls(DOCS_TODAY.year, DOCS_TODAY.month, DOCS_TODAY.day)
+
+
+def _tested_blocks() -> list[tuple[Path, int]]:
+    return [(path, n) for path in DOCUMENTS
+            for n, _ in enumerate(MARKER.finditer(path.read_text(encoding="utf-8")))]
+
+
+def _steps(body: str) -> list[tuple[str, list[str]]]:
+    """(command, the lines shown after it) for each `$ ` line of a console block."""
+    steps: list[tuple[str, list[str]]] = []
+    for line in body.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            assert steps, f"output before any command: {line!r}"
+            steps[-1][1].append(line)
+    return steps
+
+
+def _run(command: str) -> list[str]:
+    """What `command` prints in the current folder, as lines."""
+    words = shlex.split(command)
+    redirect = None
+    if len(words) > 2 and words[-2] == ">":
+        words, redirect = words[:-2], words[-1]
+    assert Path(words[0]).name == "nearmiss", f"not a nearmiss command: {command}"
+    if redirect:  # stdout goes to the file: only stderr is shown
+        result = cli_runner().invoke(cli, words[1:], catch_exceptions=False)
+        Path(redirect).write_text(result.stdout, encoding="utf-8")
+        shown = result.stderr
+    else:  # stdout and stderr, interleaved as a terminal shows them (on every Click)
+        shown = CliRunner().invoke(cli, words[1:], catch_exceptions=False).output
+    return [line.rstrip() for line in shown.rstrip("\n").splitlines()] if shown else []
+
+
+@pytest.mark.parametrize(("path", "n"), _tested_blocks(),
+                         ids=lambda v: str(v.relative_to(ROOT)) if isinstance(v, Path)
+                         else str(v))
+def test_shown_output_is_what_the_command_prints(path: Path, n: int, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    match = list(MARKER.finditer(path.read_text(encoding="utf-8")))[n]
+    scenario = match["scenario"]
+    assert scenario in SCENARIOS, f"{path.name}: no scenario {scenario!r} in {__file__}"
+    work = tmp_path / "work"
+    work.mkdir()
+    SCENARIOS[scenario](work, monkeypatch)
+    monkeypatch.chdir(work)
+    monkeypatch.setattr("nearmiss.cli.date", _DocsDate)
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("NO_COLOR", "1")
+    steps = _steps(match["body"])
+    printed = [(command, _run(command)) for command, _ in steps]
+    if os.environ.get("NEARMISS_UPDATE_GOLDEN") == "1":
+        text = path.read_text(encoding="utf-8")
+        match = list(MARKER.finditer(text))[n]
+        body = "".join(f"$ {command}\n" + "".join(f"{line}\n" for line in lines)
+                       for command, lines in printed)
+        path.write_text(text[:match.start("body")] + body + text[match.end("body"):],
+                        encoding="utf-8", newline="\n")
+        return
+    for (command, shown), (_, actual) in zip(steps, printed, strict=True):
+        assert shown == actual, (
+            f"{path.relative_to(ROOT)} shows other output for `{command}` than it prints; "
+            "if the change is intended, regenerate with NEARMISS_UPDATE_GOLDEN=1 and read "
+            "the diff")
+
+
+def test_every_shown_nearmiss_command_has_its_output_tested() -> None:
+    """A console block that runs nearmiss is marked, so its output comes from a test.
+    Pages that show a single problem line without a command are left to their prose."""
+    for path in DOCUMENTS:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for start, line in enumerate(lines):
+            if line != "```console":
+                continue
+            body = lines[start + 1:lines.index("```", start + 1)]
+            if any(re.match(r"\$ \S*nearmiss ", b) for b in body):
+                assert start and lines[start - 1].startswith("<!-- tested-output: "), (
+                    f"{path.relative_to(ROOT)}:{start + 1}: mark this console block with the "
+                    "scenario it runs in")

@@ -7,7 +7,9 @@ fields, what the kind and the first status need, and the fields only the kind ma
 The text is built by hand, field by field, so it comes out in the canonical order with a
 helpful header and every value in the safest form: plain where YAML 1.1 tools read it
 back as the same text, double-quoted where they would not, Markdown as a literal block.
-Before anything is written, the text is checked as ``nearmiss check`` would check it.
+Each answer is checked when it is given, by checking the record the answers so far make
+as ``nearmiss check`` would (``check_answer``), so a wrong one can be asked again; before
+anything is written, the whole text is checked the same way, with the log's settings.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,10 +26,19 @@ from pathlib import Path
 import yaml
 
 from nearmiss.files import write_atomic
-from nearmiss.log.checker import file_tree_problems
-from nearmiss.record.model import FIELDS, KIND_RULES, REPORT_ORDER, STATUS_RULES, only_for
+from nearmiss.log.checker import display_path, file_tree_problems, load_settings
+from nearmiss.record.model import (
+    DATE_RE,
+    DATETIME_RE,
+    FIELDS,
+    KIND_RULES,
+    REPORT_ORDER,
+    STATUS_RULES,
+    only_for,
+)
 from nearmiss.record.problems import Problem
-from nearmiss.record.rules import check_record
+from nearmiss.record.rules import DEFAULT_SETTINGS, check_record, suggest
+from nearmiss.record.settings import Settings
 from nearmiss.record.taxonomy import Taxonomy
 
 SCHEMA_FILE = ".nearmiss-schema.json"
@@ -105,11 +116,19 @@ def schema_reference(record: Path, incidents: Path) -> str:
 
 # --- what `nearmiss new` asks -------------------------------------------------------------
 
+class BadAnswer(ValueError):
+    """An answer that cannot be recorded; its text says why and how to put it, so the
+    question can be asked again."""
+
+
 @dataclass(frozen=True)
 class Question:
-    """One question for a field: ``choices`` (key -> words) when only those keys will do,
+    """One question for a field: ``choices`` (key -> words) when only those keys will do
+    (``labelled`` when the words are the taxonomy's labels, which are accepted too),
     ``default`` offered for an empty answer, ``required`` when it must be given (with
-    --no-input too); ``is_date`` when the answer is a date."""
+    --no-input too); ``is_date`` when the answer is a date, ``many`` when it is a list
+    (names separated by commas or semicolons). ``noun`` names the answer in a sentence
+    ("Edit the story before writing?")."""
 
     field: str
     label: str
@@ -117,37 +136,53 @@ class Question:
     default: str | None = None
     required: bool = True
     is_date: bool = False
+    many: bool = False
+    labelled: bool = False
+    noun: str = ""
 
 
 @dataclass(frozen=True)
 class _Wording:
-    label: str
+    label: str  # "{choices}" stands for the keys, joined by '/'
     words: dict[str, str] | None = None  # for a choice: the words next to each key
     default: str | None = None
+    noun: str = ""  # the answer in a sentence: "the story"
+    by_kind: dict[str, str] | None = None  # the label, where a kind puts it otherwise
 
 
-# How each question is put; a field without an entry is asked by its name.
+# How each question is put; a field without an entry is asked by its name. No label ends
+# in '?' unless something follows it: the prompt adds ': ' after it.
 _WORDING = {
     "kind": _Wording("Kind", {"near-miss": "caught before the customer felt it",
-                              "failure": "it reached the customer"}),
-    "title": _Wording("Title (what nearly happened, one line)"),
-    "occurred": _Wording("Occurred"),
-    "team": _Wording("Team"),
-    "what_happened": _Wording("What happened (the story, blameless)"),
-    "caught_by": _Wording("How was it caught? (the save)"),
-    "caught_how": _Wording("Caught by", {"barrier": "a designed check",
-                                         "person": "someone's attention",
-                                         "customer": "the customer told us",
-                                         "luck": "plain luck"}, "person"),
-    "customer_impact": _Wording("What did the customer experience?"),
+                              "failure": "it reached the customer"}, noun="the kind"),
+    "title": _Wording("Title (what nearly happened, one line)", noun="the title",
+                      by_kind={"failure": "Title (what happened, one line)"}),
+    "occurred": _Wording("Date it happened (DD/MM/YYYY or YYYY-MM-DD)", noun="the date"),
+    "team": _Wording("Team (whose work it was in)", noun="the team"),
+    "what_happened": _Wording("What happened (the story, blameless)", noun="the story"),
+    "caught_by": _Wording("How was it caught? (the save: who or what noticed, and how)",
+                          noun="how it was caught"),
+    "caught_how": _Wording("Caught by what? {choices}",
+                           {"barrier": "a designed check", "person": "someone's attention",
+                            "customer": "the customer told us", "luck": "plain luck"},
+                           "person", noun="what caught it"),
+    "kudos": _Wording("Kudos: who to thank for the save (optional; separate names with "
+                      "commas)", noun="the kudos"),
+    "customer_impact": _Wording("What did the customer experience? (what they saw, waited "
+                                "for or had to do)", noun="the customer impact"),
     "severity": _Wording("Severity (how bad it was, or would have been)",
                          {"low": "an inconvenience", "medium": "a broken promise",
                           "high": "real cost or distress for the customer",
-                          "critical": "safety, legal or lasting harm"}, "medium"),
+                          "critical": "safety, legal or lasting harm"}, "medium",
+                         noun="the severity"),
 }
 _TAXONOMY_TYPES = ("team", "touchpoint", "promise")  # field types whose keys the taxonomy lists
+_LIST_TYPES = ("texts", "ids", "tags")  # answered as names separated by commas or semicolons
 _FILLED = frozenset({"status", "reported"})  # set by new itself, never asked
 _TODAY = frozenset({"occurred"})  # asked, but today when not given
+# Optional fields the lifecycle does not name, asked right after the field they follow
+# wherever that one is asked: the thanks after the save (caught_how, a near miss's only).
+_ASKED_AFTER = {"kudos": "caught_how"}
 
 
 def default_kind() -> str:
@@ -155,64 +190,73 @@ def default_kind() -> str:
     return next(iter(KIND_RULES))
 
 
+def _ask_order() -> dict[str, int]:
+    order = [name for name in dict.fromkeys([*REPORT_ORDER, *FIELDS]) if name not in _ASKED_AFTER]
+    for name, after in _ASKED_AFTER.items():
+        order.insert(order.index(after) + 1, name)
+    return {name: i for i, name in enumerate(order)}
+
+
 def asked_fields(kind: str) -> list[str]:
     """The fields asked for a new record of this kind, in the order they are asked: the
-    always-required ones, what the kind and the first status need, and the optional
-    fields only this kind may have (``caught_how`` for a near miss)."""
+    always-required ones, what the kind and the first status need, the optional fields
+    only this kind may have (``caught_how`` for a near miss), and right after one of
+    those the optional field that follows it (``kudos``, after the save)."""
     first = next(iter(STATUS_RULES.values()))
     rule = KIND_RULES[kind]
     needed = [name for name, spec in FIELDS.items() if spec.required and name not in _FILLED]
     needed += [need.field for need in (*rule.needs, *first.needs)]
     forbidden = {name for other in KIND_RULES.values() for name in other.forbids}
     needed += [name for name in FIELDS if name in forbidden and kind in only_for(name)]
-    order = {name: i for i, name in enumerate(dict.fromkeys([*REPORT_ORDER, *FIELDS]))}
-    return sorted(dict.fromkeys(needed), key=order.__getitem__)
+    needed += [name for name, after in _ASKED_AFTER.items() if after in needed]
+    return sorted(dict.fromkeys(needed), key=_ask_order().__getitem__)
 
 
 def required_fields(kind: str) -> list[str]:
     """What a new record of this kind must be given: everything asked, except what is
-    today when not given (``occurred``) and what is optional (``caught_how``)."""
+    today when not given (``occurred``) and what is optional (``caught_how``, ``kudos``)."""
     first = next(iter(STATUS_RULES.values()))
     needs = {need.field for need in (*KIND_RULES[kind].needs, *first.needs)}
     return [name for name in asked_fields(kind) if name not in _TODAY
             and (FIELDS[name].required or name in needs)]
 
 
+def question(name: str, kind: str, taxonomy: Taxonomy, today: date) -> Question:
+    """The question for one field of a record of this kind (any field, asked or not)."""
+    spec = FIELDS[name]
+    wording = _WORDING.get(name, _Wording(name.replace("_", " ").capitalize()))
+    choices = None
+    if spec.type in _TAXONOMY_TYPES:
+        terms = getattr(taxonomy, spec.type + "s")
+        choices = {key: term.label for key, term in terms.items()}
+    elif spec.choices:
+        words = wording.words or {}
+        choices = {key: words.get(key, "") for key in spec.choices}
+    default = wording.default
+    if name == "kind":
+        default = default_kind()
+    elif name in _TODAY:
+        default = today.isoformat()
+    label = (wording.by_kind or {}).get(kind, wording.label)
+    label = label.replace("{choices}", "/".join(choices or ()))
+    return Question(name, label, choices, default, name in required_fields(kind),
+                    spec.type == "date", spec.type in _LIST_TYPES,
+                    spec.type in _TAXONOMY_TYPES,
+                    wording.noun or "the " + name.replace("_", " "))
+
+
 def questions(kind: str, taxonomy: Taxonomy, today: date) -> list[Question]:
     """The questions for a new record of this kind, in the order they are asked."""
-    required = set(required_fields(kind))
-    out = []
-    for name in asked_fields(kind):
-        spec = FIELDS[name]
-        wording = _WORDING.get(name, _Wording(name.replace("_", " ").capitalize()))
-        choices = None
-        if spec.type in _TAXONOMY_TYPES:
-            terms = getattr(taxonomy, spec.type + "s")
-            choices = {key: term.label for key, term in terms.items()}
-        elif spec.choices:
-            words = wording.words or {}
-            choices = {key: words.get(key, "") for key in spec.choices}
-        default = wording.default
-        if name == "kind":
-            default = default_kind()
-        elif name in _TODAY:
-            default = today.isoformat()
-        out.append(Question(name, wording.label, choices, default, name in required,
-                            spec.type == "date"))
-    return out
+    return [question(name, kind, taxonomy, today) for name in asked_fields(kind)]
 
 
-def ask_missing(values: dict[str, str], taxonomy: Taxonomy, today: date,
-                ask: Callable[[Question], str]) -> None:
-    """Ask, in order, for every field the record needs and ``values`` lacks. The
-    questions after an answer follow from the kind known by then."""
-    while True:
-        kind = values.get("kind") or default_kind()
-        question = next((q for q in questions(kind, taxonomy, today)
-                         if q.field not in values), None)
-        if question is None:
-            return
-        values[question.field] = ask(question)
+def next_question(values: Mapping[str, str], taxonomy: Taxonomy, today: date,
+                  skip: Collection[str] = ()) -> Question | None:
+    """The first question for a field ``values`` lacks (``skip`` is given otherwise), as
+    the kind known by then has it; None when everything has been asked."""
+    kind = values.get("kind") or default_kind()
+    return next((q for q in questions(kind, taxonomy, today)
+                 if q.field not in values and q.field not in skip), None)
 
 
 def missing_fields(values: Mapping[str, str]) -> list[str]:
@@ -224,50 +268,244 @@ def missing_fields(values: Mapping[str, str]) -> list[str]:
     return sorted(missing, key=lambda name: (name != "kind", order.index(name)))
 
 
-def unknown_terms(values: Mapping[str, str], taxonomy: Taxonomy) -> list[tuple[str, str]]:
-    """Fields whose value is not a key of the taxonomy (``team``, ``touchpoint``,
-    ``promise``), each with a message that lists the keys there are."""
-    out = []
-    for name, spec in FIELDS.items():
-        if spec.type in _TAXONOMY_TYPES and name in values:
-            keys = list(getattr(taxonomy, spec.type + "s"))
-            if values[name] not in keys:
-                out.append((name, f"{values[name]!r} is not one of: {', '.join(keys)}"))
-    return out
+# --- reading an answer --------------------------------------------------------------------
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_YEAR_FIRST = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\Z")
+_DAY_FIRST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})\Z")
+_DATE_EXAMPLE = "write it like 2026-03-14 or 14/03/2026 (day, month, year)"
+
+
+def spoken_day(value: str) -> str:
+    """'2026-03-14' -> '14 March 2026', to say how a typed date was read."""
+    day = date.fromisoformat(value[:10])
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _calendar_day(year: int, month: int, day: int, typed: str) -> str:
+    if not 1 <= month <= 12:
+        raise BadAnswer(f"{typed!r} is not a date: there is no month {month}; "
+                        f"{_DATE_EXAMPLE}")
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        raise BadAnswer(f"{typed!r} is not a date: {_MONTHS[month - 1]} {year} has no day "
+                        f"{day}; {_DATE_EXAMPLE}") from None
+
+
+def parse_day(text: str) -> str:
+    """An answer for a date as the record writes it (ISO): 2026-03-14 as it is, a datetime
+    with its offset as typed, and day-first dates (14/03/2026, 14.03.2026, 14-03-2026)
+    read as day, month, year. BadAnswer, with an example, for anything else."""
+    text = text.strip()
+    if DATE_RE.match(text) or DATETIME_RE.match(text):
+        return text  # the checker has the last word (30 February, a missing offset)
+    if match := _YEAR_FIRST.match(text):
+        return _calendar_day(int(match[1]), int(match[3]), int(match[4]), text)
+    if match := _DAY_FIRST.match(text):
+        if len(match[4]) == 2:
+            raise BadAnswer(f"{text!r}: write the year in full, e.g. "
+                            f"{match[1]}{match[2]}{match[3]}{match[2]}20{match[4]}")
+        return _calendar_day(int(match[4]), int(match[3]), int(match[1]), text)
+    raise BadAnswer(f"{text!r} is not a date; {_DATE_EXAMPLE}")
+
+
+def _fold(text: str) -> str:
+    """For matching a choice: case, spaces, hyphens and underscores ignored."""
+    return re.sub(r"[\s_-]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _spaced(text: str) -> str:
+    """For a did-you-mean: lower case, hyphens and underscores as spaces."""
+    return " ".join(re.sub(r"[_-]+", " ", unicodedata.normalize("NFKC", text).casefold())
+                    .split())
+
+
+def choose(text: str, choices: Mapping[str, str], labelled: bool = False) -> str:
+    """The key an answer names: a key or (``labelled``) a label, in any case, with spaces,
+    hyphens or underscores as the user likes. BadAnswer with a did-you-mean otherwise."""
+    folded = _fold(text)
+    names = [(key, key) for key in choices]
+    if labelled:
+        names += [(label, key) for key, label in choices.items() if label]
+    hits = list(dict.fromkeys(key for name, key in names if _fold(name) == folded))
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise BadAnswer(f"{text!r} could be {' or '.join(hits)}; type the key")
+    spaced = {_spaced(name): key for name, key in reversed(names)}
+    hint = suggest(_spaced(text), list(spaced))
+    close = next((spaced[name] for name in spaced if hint.endswith(f"'{name}'?")), None)
+    if close is not None:
+        label = f" ({choices[close]})" if labelled and choices[close] else ""
+        raise BadAnswer(f"{text!r} is not one of the choices; did you mean '{close}'{label}?")
+    if len(choices) <= 8:
+        raise BadAnswer(f"{text!r} is not one of the choices: {', '.join(choices)}")
+    raise BadAnswer(f"{text!r} is not one of the choices listed above")
+
+
+def split_names(text: str) -> list[str]:
+    """'Jonas; Priya, the night shift' -> ['Jonas', 'Priya', 'the night shift']."""
+    return [name.strip() for name in re.split(r"[;,]", text) if name.strip()]
+
+
+def read_answer(q: Question, typed: str) -> str:
+    """An answer in the form the record writes: a choice as its key, a date as ISO, names
+    joined by '; '; the default for an empty answer. BadAnswer when it cannot be one;
+    whether the checker accepts it is ``check_answer``'s to say."""
+    text = typed.strip()
+    if not text and q.default:
+        text = q.default
+    if q.many:
+        text = "; ".join(split_names(text))
+    if not text:
+        if q.required:
+            raise BadAnswer(f"{q.noun} cannot be left empty")
+        return ""
+    if q.choices is not None:
+        return choose(text, q.choices, q.labelled)
+    if q.is_date:
+        return parse_day(text)
+    return text
+
+
+def _about(problem: Problem) -> str:
+    return problem.message + (f"; {problem.hint}" if problem.hint else "")
+
+
+@dataclass(frozen=True)
+class Log:
+    """What answers are checked against: the folder of records, its taxonomy and
+    settings, and today."""
+
+    incidents: Path
+    taxonomy: Taxonomy
+    settings: Settings
+    today: date
+
+
+def check_answer(q: Question, typed: str, values: Mapping[str, str], log: Log) -> str:
+    """``read_answer``, then the record the answers so far make, checked as ``nearmiss
+    check`` checks it: an error about this field (too long a title, a date in the future)
+    is a BadAnswer. Warnings are left for the whole draft."""
+    value = read_answer(q, typed)
+    if not value:
+        return value
+    record = draft(log.incidents, log.taxonomy, {**values, q.field: value}, today=log.today,
+                   settings=log.settings)
+    here = [p for p in record.problems if p.is_error and _field_of(p) == q.field]
+    if here:
+        raise BadAnswer(_about(here[0]))
+    return value
 
 
 # --- the record, checked before it is written -----------------------------------------------
 
 @dataclass(frozen=True)
+class Existing:
+    """A record already in the tree under the name a new one would have had."""
+
+    id: str
+    path: Path
+    title: str
+
+
+@dataclass(frozen=True)
 class Draft:
-    """A new record's path and text, with what checking the text found."""
+    """A new record's path and text, with what checking the text found, and the records
+    whose name it would have had (``same_name``: it gets -2, -3 … instead)."""
 
     path: Path
     text: str
     problems: list[Problem]
+    same_name: tuple[Existing, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not any(p.is_error for p in self.problems)
 
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def _field_of(problem: Problem) -> str:
+    """The top-level field a problem is about ('/kudos/0' -> 'kudos'), or ''."""
+    return problem.field.split("/")[1] if problem.field.startswith("/") else ""
+
+
+def flagged(record: Draft) -> list[str]:
+    """The fields the draft's warnings are about, in the order they stand in the record."""
+    return list(dict.fromkeys(name for p in record.warnings if (name := _field_of(p))))
+
+
+def _title_of(path: Path) -> str:
+    try:
+        data = yaml.safe_load(path.read_bytes())
+    except (OSError, yaml.YAMLError, ValueError, RecursionError):
+        return ""
+    title = data.get("title") if isinstance(data, dict) else None
+    return title if isinstance(title, str) else ""
+
+
+def _records(incidents: Path) -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = {}
+    if incidents.is_dir():
+        for path in sorted(incidents.rglob("*.y*ml")):
+            if not path.name.startswith(("_", ".")):
+                found.setdefault(path.stem, []).append(path)
+    return found
+
+
+def log_settings(incidents: Path) -> Settings:
+    """The learning log's own settings (incidents/_settings.yaml), read as ``nearmiss
+    check`` reads them; CannotRun when they are broken."""
+    return load_settings(incidents)[0]
+
 
 def draft(incidents: Path, taxonomy: Taxonomy, values: Mapping[str, str], *,
-          kudos: Sequence[str] = (), today: date) -> Draft:
+          kudos: Sequence[str] = (), today: date, settings: Settings = DEFAULT_SETTINGS
+          ) -> Draft:
     """The record the values make: status the first of the lifecycle, reported today,
-    occurred today unless given; its path a new one (``new_record_path``). Checked as
-    ``nearmiss check`` would check it, the tree-wide rules (dates in the future) included."""
+    occurred today unless given; list fields (kudos, related) from names separated by
+    commas or semicolons; its path a new one (``new_record_path``). Checked as ``nearmiss
+    check`` would check it, with the log's ``settings`` and the tree-wide rules (dates in
+    the future, related ids that exist) included."""
     fields: dict[str, str | list[str]] = dict(values)
-    day = date.fromisoformat(values["occurred"]) if values.get("occurred") else today
-    fields.update(status=next(iter(STATUS_RULES)), occurred=day.isoformat(),
-                  reported=today.isoformat())
+    try:
+        day = date.fromisoformat(values.get("occurred", "")[:10])
+    except ValueError:  # no date (yet): the check says so, where it is given
+        day = today
+    fields.update(status=next(iter(STATUS_RULES)), reported=today.isoformat())
+    fields.setdefault("occurred", day.isoformat())
+    for name, value in values.items():
+        if FIELDS[name].type in _LIST_TYPES:
+            fields[name] = split_names(value)
     if kudos:
-        fields["kudos"] = list(kudos)
-    path = new_record_path(incidents, day, str(fields.get("title", "")))
+        fields["kudos"] = [*kudos, *fields.get("kudos", [])]
+    title = str(fields.get("title", ""))
+    records = _records(incidents)
+    path = new_record_path(incidents, day, title)
+    base = f"{day.isoformat()}-{slugify(title)}"
+    same = tuple(Existing(stem, found, _title_of(found)) for stem, paths in records.items()
+                 if re.fullmatch(re.escape(base) + r"(-[0-9]+)?", stem) for found in paths)
     text = record_text(fields, schema_reference(path, incidents))
-    checked = check_record(text.encode(), str(path), taxonomy)
-    problems = checked.problems + file_tree_problems(checked, {checked.id: [checked.path]},
-                                                     today)
-    return Draft(path, text, problems)
+    checked = check_record(text.encode(), display_path(path), taxonomy, settings)
+    by_id = {stem: [display_path(p) for p in paths] for stem, paths in records.items()}
+    by_id[checked.id] = [checked.path]
+    problems = checked.problems + file_tree_problems(checked, by_id, today)
+    return Draft(path, text, sorted(problems, key=Problem.sort_key), same)
+
+
+def same_name_notice(record: Draft) -> str:
+    """What to tell when the draft's name was taken: the records that have it, with their
+    titles, and the name this one gets instead."""
+    which = "; ".join(f"{display_path(e.path)}, {e.title!r}" if e.title else
+                      display_path(e.path) for e in record.same_name)
+    there = "a record with this name already exists" if len(record.same_name) == 1 \
+        else "records with this name already exist"
+    return f"{there}: {which}; this one will be {record.path.name}"
 
 
 def write(record: Draft) -> None:

@@ -3,6 +3,11 @@
 Everything a team needs on day one: the starter taxonomy, one example record, the site
 configuration, pre-commit, CI for GitHub and GitLab (check on every change with
 annotations, publish the site from main), and a README that says how to take part.
+
+The example record is an ordinary record, so that the first `nearmiss check` and the
+first site show what a record gives; it says in its own comment, in the README and in
+what `init` prints that it counts in every figure until it is deleted. A team deletes it
+when it records its first real near miss: no figure leaves anything out silently.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path
 from nearmiss.authoring.new import SCHEMA_FILE, record_text
 from nearmiss.authoring.schema import record_schema
 from nearmiss.distribution import install_command, requirement
+from nearmiss.record.model import ACTION_FIELDS, FIELDS, Spec
 from nearmiss.record.taxonomy import parse_taxonomy
 
 INSTALL = install_command("site")
@@ -161,14 +167,51 @@ likely (what the screen showed, what the rota assumed); never who is to blame.
   {SCHEMA_FILE}` after changing the taxonomy).
 - `.github/workflows/learning-log.yml` and `.gitlab-ci.yml`: check every change and
   publish the site from the main branch. Keep the one for your host, delete the other.
+
+## The example record
+
+`incidents/YYYY/YYYY-MM-DD-example-courtesy-call-nearly-skipped.yaml` shows what a
+record holds. It is an ordinary record: it counts in every figure and shows on the site
+as a save, so that the first `nearmiss stats` and `mkdocs serve` have something to show.
+Delete it (`git rm`) when you record your first real near miss.
+
+## The fields of a record
+
+{{fields}}
 """
 
 GITIGNORE = "site/\npublic/\n.venv/\n"
 
+EXAMPLE_NOTE = """\
+# AN EXAMPLE, not a real near miss. Until you delete this file it counts in every
+# figure and shows on the site as a save: delete it (git rm) when you record your first
+# real one. Describe what the system made likely, never who slipped. Every field is
+# described in README.md ("The fields of a record"), and with .nearmiss-schema.json
+# your editor shows the same as you type. Check with: nearmiss check
+"""
+
+
+def _field_rows(fields: dict[str, Spec]) -> list[str]:
+    return [f"| `{spec.name}` | {'yes' if spec.required else ''} | {spec.description} |"
+            for spec in fields.values()]
+
+
+def fields_reference() -> str:
+    """The fields of a record and of an action, as Markdown tables, from the same field
+    table the checker and the schema use."""
+    return "\n".join([
+        "| field | always required | what it holds |", "|---|---|---|", *_field_rows(FIELDS),
+        "", "Each of `actions`:", "",
+        "| field | always required | what it holds |", "|---|---|---|",
+        *_field_rows(ACTION_FIELDS),
+    ])
+
 
 def example_record(today: date) -> str:
-    return record_text({
-        "title": "Courtesy call nearly skipped when the technician ran late",
+    """The example record: dated today, so that it passes the check on any day, and
+    headed by a comment that says it is one and why to delete it."""
+    text = record_text({
+        "title": "Example: courtesy call nearly skipped when the technician ran late",
         "kind": "near-miss", "status": "open", "occurred": today.isoformat(),
         "reported": today.isoformat(), "team": "field-service",
         "touchpoint": "home-visit", "promise": "on-time", "severity": "medium",
@@ -177,7 +220,16 @@ def example_record(today: date) -> str:
         "caught_by": "The technician checked the board at 10:40 and asked dispatch to "
                      "phone ahead.",
         "caught_how": "person", "kudos": ["The field-service team"], "tags": ["example"],
-    }, f"../../{SCHEMA_FILE}")
+    })
+    body = text.splitlines(keepends=True)
+    while body and body[0].startswith("#"):  # our own comment instead of the generic one
+        body.pop(0)
+    return f"# yaml-language-server: $schema=../../{SCHEMA_FILE}\n{EXAMPLE_NOTE}" + "".join(body)
+
+
+def example_path(today: date) -> str:
+    """Where the example record goes, relative to the new log."""
+    return f"incidents/{today.year}/{today.isoformat()}-example-courtesy-call-nearly-skipped.yaml"
 
 
 def files(today: date) -> dict[str, str]:
@@ -186,14 +238,13 @@ def files(today: date) -> dict[str, str]:
     schema = record_schema(parse_taxonomy(starter.encode(), str(STARTER)))
     return {
         "incidents/_taxonomy.yaml": starter,
-        f"incidents/{today.year}/{today.isoformat()}-example-courtesy-call-nearly-skipped"
-        ".yaml": example_record(today),
+        example_path(today): example_record(today),
         SCHEMA_FILE: json.dumps(schema, indent=2, ensure_ascii=False) + "\n",
         "mkdocs.yml": MKDOCS_YML,
         "docs/about.md": ABOUT_MD,
         ".pre-commit-config.yaml": PRE_COMMIT,
         ".github/workflows/learning-log.yml": GITHUB_WORKFLOW,
         ".gitlab-ci.yml": GITLAB_CI,
-        "README.md": README,
+        "README.md": README.replace("{fields}", fields_reference()),
         ".gitignore": GITIGNORE,
     }

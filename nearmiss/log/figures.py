@@ -350,14 +350,22 @@ def _action_rows(records: Iterable[Record], as_of: date) -> Iterable[ActionRow]:
 
 
 def action_list(records: Iterable[Record], as_of: date, owner: str | None = None,
-                states: tuple[str, ...] = ("overdue", "open")) -> list[ActionRow]:
+                states: tuple[str, ...] = ("overdue", "open"), *,
+                taxonomy: Taxonomy | None = None) -> list[ActionRow]:
     """Follow-up actions in the given states, oldest overdue first, then by due date.
 
     ``owner`` matches any part of the owner, ignoring case ("priya" finds
-    "Priya Shah (dispatch lead)").
+    "Priya Shah (dispatch lead)"); with ``taxonomy``, an owner that is a team key also
+    matches by that team's label ("Field service" finds "field-service").
     """
+    wanted = (owner or "").casefold()
+
+    def owned(name: str) -> bool:
+        team = taxonomy.teams.get(name) if taxonomy else None
+        return any(wanted in text.casefold() for text in (name, team.label if team else ""))
+
     rows = [row for row in _action_rows(records, as_of) if row.state in states
-            and not (owner and owner.lower() not in row.owner.lower())]
+            and (not owner or owned(row.owner))]
     rows.sort(key=lambda x: (_STATE_ORDER[x.state], x.due, x.record, x.index))
     return rows
 
@@ -418,6 +426,32 @@ def _pareto(counts: dict[str, Counter[str]], label: Callable[[str], str],
             near_misses=c["near-miss"], failures=c["failure"], total=total,
             share=ratio(total, grand), cumulative_share=ratio(running, grand)))
     return out
+
+
+PARETO_SHOWN = 12  # causes a Pareto chart names; the rest are told as a count
+
+
+@dataclass(frozen=True, slots=True)
+class ParetoTop(_Figure):
+    """The most frequent root causes, and the rest as counts: a Pareto chart names the
+    few, since one bar for the many would dwarf them. One cause past the limit is shown
+    rather than told as 'one more cause'."""
+
+    shown: tuple[ParetoRow, ...]
+    rest: int  # causes not shown
+    rest_total: int  # times records name them (a record may name several)
+    rest_records: int  # records naming at least one of them
+    rest_share: float | None  # of all mentions
+
+    @classmethod
+    def of(cls, rows: Sequence[ParetoRow], records: Mapping[str, Sequence[Record]],
+           limit: int = PARETO_SHOWN) -> ParetoTop:
+        shown = tuple(rows[:limit]) if len(rows) > limit + 1 else tuple(rows)
+        rest = rows[len(shown):]
+        total = sum(row.total for row in rest)
+        ids = {r.id for row in rest for r in records.get(row.key, ())}
+        return cls(shown, len(rest), total, len(ids),
+                   ratio(total, sum(row.total for row in rows)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,6 +550,10 @@ class Stats:
         """The Pareto row of a category; None when no record names a cause in it."""
         return next((row for row in self.categories if row.key == key), None)
 
+    def pareto_top(self, limit: int = PARETO_SHOWN) -> ParetoTop:
+        """The root causes a Pareto chart names, and what the others add up to."""
+        return ParetoTop.of(self.root_causes, self.records_by_cause, limit)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
@@ -532,9 +570,15 @@ class Stats:
         }
 
 
-def kudos(records: Iterable[Record]) -> list[KudosCount]:
-    """Everyone thanked, with how many records thank them: most first, then by name."""
-    counts: Counter[str] = Counter(name for r in records for name in r.kudos)
+def kudos(records: Iterable[Record], label: Callable[[str], str] = str) -> list[KudosCount]:
+    """Everyone thanked, with how many records thank them: most first, then by name.
+
+    ``label`` names them as people read them (``Taxonomy.name_label``: a team key becomes
+    the team's label), and they are counted by that name, so 'billing' and 'Billing'
+    are one team, thanked once per record.
+    """
+    counts: Counter[str] = Counter(name for r in records
+                                   for name in dict.fromkeys(label(k) for k in r.kudos))
     return [KudosCount(name, n) for name, n in
             sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))]
 
@@ -582,7 +626,7 @@ def compute(records: list[Record], taxonomy: Taxonomy, as_of: date,
         without_root_cause=sum(not r.root_causes for r in chosen),
         by_team=by_team, by_touchpoint=by_touchpoint, by_promise=by_promise,
         by_month=by_month,
-        kudos=tuple(kudos(public)),
+        kudos=tuple(kudos(public, taxonomy.name_label)),
         records_by_cause=_grouped(chosen, lambda r: r.root_causes),
         records_by_category=_grouped(chosen, lambda r: (c.partition("/")[0]
                                                         for c in r.root_causes)),

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import click
 
 from nearmiss.log.figures import ActionRow, BreakdownRow, Spread, Stats, listed_counts
 from nearmiss.log.words import number, percent, plural
 from nearmiss.site import markup
+
+Fit = Literal["wrap", "cut", "list"]
+"""How a column may narrow to fit a terminal: ``wrap`` free text onto more lines at word
+breaks, ``cut`` a label short with an ellipsis, ``list`` a ", "-separated list of ids onto
+more lines between its items. A column without one (a number, an id, a date, a state)
+never narrows."""
 
 
 @dataclass
@@ -24,33 +33,262 @@ class Table:
     rows: list[list[str]]
     numeric: set[int] = field(default_factory=set)  # right-aligned columns
     note: str = ""
+    fit: dict[int, Fit] = field(default_factory=dict)  # columns that may narrow, and how
+    alerts: set[tuple[int, int]] = field(default_factory=set)  # (row, column): red when colour
 
 
 def days(spread: Spread) -> list[str]:
     return [number(spread.count), number(spread.median), number(spread.p90)]
 
 
-def _aligned(cells: list[str], widths: list[int], numeric: set[int]) -> str:
-    return "  " + "  ".join(
-        c.rjust(w) if i in numeric else c.ljust(w)
-        for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+# --- fitting text to a terminal ---------------------------------------------------------
+
+INDENT = "  "
+GAP = "  "
+MIN_FLEX = 16  # a narrowed column never gets fewer characters than this (or its own width)
+MIN_WIDTH = 20  # narrower terminals are treated as this wide
+ELLIPSIS = "..."  # not "…": one column, but three bytes to tools that count bytes
 
 
-def render_text(tables: list[Table], colour: bool = False) -> str:
+def terminal_width(stream_is_tty: bool) -> int | None:
+    """The width text tables fit in: COLUMNS when it is set, else the terminal's own width
+    on a terminal, else no limit, so that a file or a pipe gets one line per row for grep
+    and scripts. The limit is never below ``MIN_WIDTH``."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), MIN_WIDTH)
+    if stream_is_tty:
+        return max(shutil.get_terminal_size().columns, MIN_WIDTH)
+    return None
+
+
+def width_of(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide characters take two, combining
+    marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` columns, ending in an ellipsis when shortened."""
+    if width_of(text) <= width:
+        return text
+    out = ""
+    for c in text:
+        if width_of(out + c) > width - len(ELLIPSIS):
+            break
+        out += c
+    return out.rstrip() + ELLIPSIS
+
+
+def _wrap(text: str, width: int, separator: str = " ") -> list[str]:
+    """``text`` broken into lines of at most ``width`` columns between its pieces: words,
+    or with ``separator`` ", " the items of a list, which keep their comma. A word wider
+    than the line is broken; an item of a list never is."""
+    if separator == " ":
+        pieces: list[str] = []
+        for word in text.split():
+            while width_of(word) > width:
+                head = _head(word, width)
+                pieces.append(head)
+                word = word[len(head):]
+            pieces.append(word)
+    else:
+        items = text.split(separator)
+        pieces = [p + separator.rstrip() for p in items[:-1]] + items[-1:]
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        candidate = f"{line} {piece}" if line else piece
+        if line and width_of(candidate) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line = candidate
+    lines.append(line)
+    return lines
+
+
+def _head(text: str, width: int) -> str:
+    """The longest start of ``text`` that fits in ``width`` columns (one character at
+    least)."""
+    out = text[0]
+    for c in text[1:]:
+        if width_of(out + c) > width:
+            break
+        out += c
+    return out
+
+
+def fit_line(text: str, width: int | None, indent: str = "") -> list[str]:
+    """A heading or note as lines of at most ``width`` columns, each after ``indent``."""
+    if width is None or width_of(indent + text) <= width:
+        return [indent + text]
+    return [indent + line for line in _wrap(text, max(width - len(indent), 1))]
+
+
+def _cell(text: str, width: int, fit: Fit | None) -> list[str]:
+    if width_of(text) <= width or fit is None:
+        return [text]
+    if fit == "cut":
+        return [_cut(text, width)]
+    return _wrap(text, width, ", " if fit == "list" else " ")
+
+
+def _narrowest(text: str, fit: Fit | None) -> int:
+    """The fewest columns ``text`` fits in: all of it when it may not narrow, the longest
+    item of a list, ``MIN_FLEX`` of free text."""
+    if fit is None:
+        return width_of(text)
+    if fit == "list":  # an item and the comma after it
+        items = text.split(", ")
+        return max(width_of(item) + (len(items) > 1) for item in items)
+    return min(width_of(text), MIN_FLEX)
+
+
+def _minimum(table: Table, column: int, natural: int, wrap_headers: bool) -> int:
+    """The fewest columns a table column can take: its widest cell unless it may narrow;
+    its header's longest word (or whole header) at least."""
+    header = table.headers[column]
+    floor = max((width_of(w) for w in header.split()), default=0) if wrap_headers \
+        else width_of(header)
+    fit = table.fit.get(column)
+    return max(floor, *(_narrowest(r[column], fit) for r in table.rows))
+
+
+def _narrowed(table: Table, natural: list[int], width: int,
+              wrap_headers: bool) -> list[int] | None:
+    """Column widths that fit ``width``, narrowing only the columns that may; None when
+    even their minimum does not fit."""
+    widths = [_minimum(table, i, n, wrap_headers) for i, n in enumerate(natural)]
+    spare = width - width_of(INDENT) - width_of(GAP) * (len(widths) - 1) - sum(widths)
+    if spare < 0:
+        return None
+    while spare > 0:  # give the room left to the narrowed columns, one column at a time
+        short = [i for i in table.fit if widths[i] < natural[i]]
+        if not short:
+            break
+        for i in short:
+            if spare:
+                widths[i] += 1
+                spare -= 1
+    return widths
+
+
+def _cuts_stay_distinct(table: Table, widths: list[int]) -> bool:
+    """Whether every label cut short still tells its row apart from the others."""
+    for i, fit in table.fit.items():
+        if fit == "cut":
+            texts = {r[i] for r in table.rows}
+            if len({_cut(t, widths[i]) for t in texts}) < len(texts):
+                return False
+    return True
+
+
+def _styled(text: str, alert: bool, colour: bool) -> str:
+    return click.style(text, fg="red", bold=True) if alert and colour and text else text
+
+
+def _grid(table: Table, widths: list[int], wrap_headers: bool, colour: bool) -> list[str]:
+    def line(cells: list[str], row: int | None) -> str:
+        parts = []
+        for i, (c, w) in enumerate(zip(cells, widths, strict=True)):
+            pad = " " * (w - width_of(c))
+            text = _styled(c, (row, i) in table.alerts, colour)
+            parts.append(pad + text if i in table.numeric else text + pad)
+        return (INDENT + GAP.join(parts)).rstrip()
+
+    if wrap_headers:
+        heads = [_wrap(h, w) if h else [""] for h, w in zip(table.headers, widths, strict=True)]
+        height = max(len(h) for h in heads)
+        heads = [[""] * (height - len(h)) + h for h in heads]  # bottom-aligned
+        header = [line([h[k] for h in heads], None) for k in range(height)]
+    else:
+        header = [line(table.headers, None)]
+    out = [click.style(h, dim=True) if colour else h for h in header]
+    for r, row in enumerate(table.rows):
+        cells = [_cell(c, w, table.fit.get(i))
+                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        for k in range(max(len(c) for c in cells)):
+            out.append(line([c[k] if k < len(c) else "" for c in cells], r))
+    return out
+
+
+def _stacked(table: Table, width: int, colour: bool) -> list[str]:
+    """Each row as a block of ``header: value`` lines, for a table too wide to fit; a row
+    whose first header is empty is headed by its first cell instead. A column whose values
+    do not fit beside their labels has them on lines of their own, in every block."""
+    headed = table.headers[0] == ""
+    shown = range(1 if headed else 0, len(table.headers))
+    indent = INDENT * 2 if headed else INDENT
+    label_width = max(width_of(table.headers[i]) + 1 for i in shown) + 1
+    room = width - len(indent) - label_width
+    fits = {i: "wrap" if table.fit.get(i) == "cut" else table.fit.get(i) for i in shown}
+    below = {i for i in shown for row in table.rows
+             if width_of(row[i]) > room and room < _narrowest(row[i], fits[i])}
+    out: list[str] = []
+    for r, row in enumerate(table.rows):
+        if out:
+            out.append("")
+        if headed:
+            out.extend(INDENT + _styled(t, (r, 0) in table.alerts, colour)
+                       for t in fit_line(row[0], width - len(INDENT)))
+        for i in shown:
+            label = f"{table.headers[i]}:"
+            label += " " * (label_width - width_of(label))
+            alert = (r, i) in table.alerts
+            if i in below:
+                out.append((indent + label).rstrip())
+                first = rest = indent + INDENT
+                lines = _cell(row[i], width - len(first), fits[i])
+            else:
+                first, rest = indent + label, " " * (len(indent) + label_width)
+                lines = _cell(row[i], room, fits[i])
+            out.extend((lead + _styled(text, alert, colour)).rstrip()
+                       for lead, text in zip([first] + [rest] * (len(lines) - 1), lines,
+                                             strict=True))
+    return out
+
+
+def _table_lines(table: Table, width: int | None, colour: bool) -> list[str]:
+    natural = [max(width_of(h), *(width_of(r[i]) for r in table.rows))
+               for i, h in enumerate(table.headers)]
+    fits = width_of(INDENT) + width_of(GAP) * (len(natural) - 1) + sum(natural)
+    if width is None or fits <= width:
+        return _grid(table, natural, False, colour)
+    # headers on one line, or on more when that leaves the narrowed columns more room
+    layouts = []
+    for wrap_headers in (False, True):
+        widths = _narrowed(table, natural, width, wrap_headers)
+        if widths is not None:
+            shown = table if _cuts_stay_distinct(table, widths) else replace(
+                table, fit={i: "wrap" if f == "cut" else f for i, f in table.fit.items()})
+            layouts.append((sum(widths[i] for i in table.fit), not wrap_headers, shown,
+                            widths))
+    if not layouts:
+        return _stacked(table, width, colour)
+    _, one_line, shown, widths = max(layouts, key=lambda layout: layout[:2])
+    return _grid(shown, widths, not one_line, colour)
+
+
+def render_text(tables: list[Table], colour: bool = False, width: int | None = None) -> str:
+    """Tables aligned for a terminal. With ``width`` (see ``terminal_width``), every line
+    fits in it: headings and notes wrap, columns that may narrow do (``Table.fit``), and a
+    table that cannot fit even so shows each row as a block of ``header: value`` lines.
+    Numbers, ids and dates are never cut; only an id wider than the whole line is wider."""
     out: list[str] = []
     for table in tables:
-        out.append(click.style(table.title, bold=True) if colour else table.title)
+        out.extend(click.style(t, bold=True) if colour else t
+                   for t in fit_line(table.title, width))
         if table.note:
-            out.append(f"  {table.note}")
+            out.extend(fit_line(table.note, width, INDENT))
         if not table.rows:
-            out.append("  (none)")
+            out.append(f"{INDENT}(none)")
             out.append("")
             continue
-        widths = [max(len(h), *(len(r[i]) for r in table.rows))
-                  for i, h in enumerate(table.headers)]
-        header = _aligned(table.headers, widths, table.numeric)
-        out.append(click.style(header, dim=True) if colour else header)
-        out.extend(_aligned(r, widths, table.numeric) for r in table.rows)
+        out.extend(_table_lines(table, width, colour))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -128,7 +366,9 @@ def actions_tables(rows: Sequence[ActionRow], as_of: date) -> list[Table]:
     return [Table(f"{owner} ({len(items)})", ["due", "state", "action", "record"],
                   [[r.due.isoformat(), r.state + (f" {r.days_overdue}d" if r.days_overdue
                                                   else ""), r.action, r.record]
-                   for r in items])
+                   for r in items], fit={2: "wrap"},
+                  alerts={(n, column) for n, r in enumerate(items) if r.state == "overdue"
+                          for column in (0, 1)})
             for owner, items in owners.items()]
 
 
@@ -145,7 +385,7 @@ def _group_table(title: str, rows: Sequence[BreakdownRow]) -> Table:
         [[r.label, number(s.records), number(s.near_misses), number(s.failures),
           percent(s.prevention_ratio), number(s.actions.open), number(s.actions.overdue)]
          for r in rows for s in [r.summary]],
-        numeric={1, 2, 3, 4, 5, 6},
+        numeric={1, 2, 3, 4, 5, 6}, fit={0: "cut"},
     )
 
 
@@ -163,22 +403,23 @@ def stats_tables(stats: Stats) -> list[Table]:
             ["saves by design (barrier)", percent(o.saves_by_design)],
             *[[f"saves by {how}" if how != "unspecified" else "saves, how not recorded",
                number(n)] for how, n in o.saves.items()],
-        ], numeric={1}),
+        ], numeric={1}, fit={0: "wrap"}),
         Table("Root causes (Pareto)", ["cause", "near misses", "failures", "total", "share",
                                        "cumulative"],
               [[r.label, number(r.near_misses), number(r.failures), number(r.total),
                 percent(r.share), percent(r.cumulative_share)]
-               for r in stats.root_causes], numeric={1, 2, 3, 4, 5},
+               for r in stats.root_causes], numeric={1, 2, 3, 4, 5}, fit={0: "cut"},
               note=_no_cause_note(stats.without_root_cause)),
         Table("Categories (near misses per failure)",
               ["category", "near misses", "failures", "per failure", "share", "cumulative"],
               [[c.label, number(c.near_misses), number(c.failures),
                 number(c.near_misses_per_failure), percent(c.share),
                 percent(c.cumulative_share)] for c in stats.categories],
-              numeric={1, 2, 3, 4, 5}),
+              numeric={1, 2, 3, 4, 5}, fit={0: "cut"}),
         Table("Warning signs (failures an earlier near miss foreshadowed)",
               ["failure", "cause", "earlier near misses"],
-              [[w.failure, w.cause, ", ".join(w.near_misses)] for w in stats.warning_signs]),
+              [[w.failure, w.cause, ", ".join(w.near_misses)] for w in stats.warning_signs],
+              fit={2: "list"}),
         Table("Follow-up actions", ["state", "count"],
               [[k, number(v)] for k, v in o.actions.items()], numeric={1},
               note="'open' includes the overdue ones."),
@@ -187,7 +428,7 @@ def stats_tables(stats: Stats) -> list[Table]:
             ["occurred → reported", *days(o.agility.reported_days)],
             ["occurred → closed", *days(o.agility.closed_days)],
             ["occurred → follow-up", *days(loop.days)],
-        ], numeric={1, 2, 3},
+        ], numeric={1, 2, 3}, fit={0: "wrap"},
             note=f"loop closure: {loop.followed_up} of {loop.eligible} reviewed or closed "
                  f"records followed up ({percent(loop.ratio)})."),
     ]

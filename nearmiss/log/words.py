@@ -54,6 +54,13 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {noun(n, one, many)}"
 
 
+def joined(items: list[str]) -> str:
+    """Names in running text: 'A', 'A and B', 'A, B and C'."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 ARROW = {"up": "▲", "down": "▼"}
 
 

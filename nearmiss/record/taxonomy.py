@@ -52,6 +52,13 @@ class Taxonomy:
         term = self.cause(ref)
         return term.label if term else ref
 
+    def name_label(self, name: str) -> str:
+        """A name from ``kudos``, ``reported_by`` or an action's ``owner`` as people read
+        it: a team key ('support-desk') becomes the team's label ('Support desk'); any
+        other name is a person's, or a team written out, and stays as written."""
+        team = self.teams.get(name.strip())
+        return team.label if team else name
+
 
 class TaxonomyError(Exception):
     """The taxonomy cannot be used; carries the problems so they print like any other."""

@@ -69,11 +69,16 @@ def test_new_interactive_asks_with_taxonomy_choices(log: Path) -> None:
     answers = "\n".join([
         "failure", "Parcel sent to the old address", "2026-02-03", "nonsense-team",
         "billing", "The label printed the address from the old account.",
-        "The customer waited three days for the part.", "high", ""])
+        "The customer waited three days for the part.", "high"]) + "\n"
     result = invoke("new", stdin=answers)
     assert result.exit_code == 0, result.output
-    assert "field-service" in result.output and "Field service" in result.output
-    assert "nonsense-team" in result.output  # refused and asked again
+    lines = result.stdout.splitlines()
+    assert "  field-service          Field service" in lines
+    assert "Team (whose work it was in): nonsense-team" in lines  # refused and asked again
+    assert "Try again: 'nonsense-team' is not one of the choices: field-service, billing, " \
+        "support-desk" in lines
+    assert lines[-2] == "Created incidents/2026/2026-02-03-parcel-sent-to-the-old-address.yaml"
+    assert result.stderr == ""
     path = log / "2026" / "2026-02-03-parcel-sent-to-the-old-address.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["kind"] == "failure" and data["team"] == "billing"
@@ -85,7 +90,9 @@ def test_new_interactive_asks_with_taxonomy_choices(log: Path) -> None:
 def test_new_without_input_names_what_is_missing(log: Path) -> None:
     result = cli_runner().invoke(cli, ["new", "--no-input", "--kind", "failure"])
     assert result.exit_code == 2
-    assert "--title" in result.stderr and "--customer-impact" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: missing --title, --team, --severity, --what-happened, --customer-impact "
+        "(needed with --no-input)")
     assert not any(log.rglob("*.yaml")) or list(log.rglob("*.yaml")) == [
         log / "_taxonomy.yaml"]
 
@@ -93,14 +100,22 @@ def test_new_without_input_names_what_is_missing(log: Path) -> None:
 def test_new_refuses_a_team_the_taxonomy_lacks(log: Path) -> None:
     args = [a if a != "billing" else "bilingual" for a in NEAR_MISS]
     result = cli_runner().invoke(cli, args)
-    assert result.exit_code == 2 and "bilingual" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == ("Error: Invalid value for --team: 'bilingual' "
+                                              "is not one of the choices; did you mean "
+                                              "'billing' (Billing)?")
+    assert not (log / "2026").exists()
 
 
 def test_new_refuses_a_date_in_the_future_and_writes_nothing(log: Path) -> None:
     args = [a if a != "2026-03-14" else "2999-01-01" for a in NEAR_MISS]
     result = cli_runner().invoke(cli, args)
     assert result.exit_code == 1
-    assert "[date-in-future]" in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("incidents/2999/2999-01-01-refund-nearly-sent-to-a-closed-"
+                               "account.yaml:8:11: error: 2999-01-01 is in the future")
+    assert lines[0].endswith("[date-in-future]")
+    assert lines[-1] == "nearmiss: nothing was written; correct the values above"
     assert not (log / "2999").exists()
 
 
@@ -159,6 +174,63 @@ def test_init_refuses_to_overwrite_anything(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "README.md" in result.stderr
     assert (tmp_path / "README.md").read_text() == "ours\n"
     assert not (tmp_path / "incidents").exists()
+
+
+def test_init_says_the_example_is_one_and_points_at_what_the_new_log_has(
+        tmp_path: Path) -> None:
+    from nearmiss.authoring import scaffold
+    from nearmiss.record.model import ACTION_FIELDS, FIELDS
+
+    result = invoke("init", str(tmp_path / "log"))
+    assert result.exit_code == 0
+    example = scaffold.example_path(TODAY)
+    assert f"       {example}\n" in result.stdout
+    assert "delete it (git rm) when you record your first real one" in result.stdout
+    assert all(len(line) <= 80 for line in result.stdout.splitlines()
+               if example not in line and str(tmp_path) not in line)
+    text = (tmp_path / "log" / example).read_text(encoding="utf-8")
+    comment = "".join(line for line in text.splitlines(keepends=True) if line[0] == "#")
+    assert "AN EXAMPLE" in comment and "counts in every" in comment
+    assert "docs/guide" not in text  # a new log has no guide; it has its README
+    assert 'README.md ("The fields of a record")' in comment
+    assert yaml.safe_load(text)["title"].startswith("Example: ")
+    readme = (tmp_path / "log" / "README.md").read_text(encoding="utf-8")
+    assert "## The fields of a record" in readme and "## The example record" in readme
+    for name in [*FIELDS, *ACTION_FIELDS]:
+        assert f"| `{name}` |" in readme, name
+
+
+@pytest.mark.parametrize(("answer", "written"), [("y\n", True), ("n\n", False),
+                                                 ("", False)])
+def test_init_without_a_folder_asks_before_writing_beside_other_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, written: bool) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("ours\n", encoding="utf-8")
+    result = invoke("init", stdin=answer)
+    assert "beside the files already in it? [y/N]" in result.stdout
+    assert (tmp_path / "incidents" / "_taxonomy.yaml").exists() is written
+    if written:
+        assert result.exit_code == 0 and "in the current folder:" in result.stdout
+    else:
+        assert result.exit_code == 2
+        assert "nothing was written" in result.stderr and "--yes" in result.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_init_asks_nothing_with_yes_a_folder_or_an_empty_repository(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("yes", "given", "fresh"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "yes" / "notes.txt").write_text("ours\n", encoding="utf-8")
+    (tmp_path / "given" / "notes.txt").write_text("ours\n", encoding="utf-8")
+    (tmp_path / "fresh" / ".git").mkdir()  # just after git init
+    runs = [("yes", ["init", "--yes"]), ("given", ["init", "."]), ("fresh", ["init"])]
+    for name, args in runs:
+        monkeypatch.chdir(tmp_path / name)
+        result = invoke(*args, stdin="")
+        assert result.exit_code == 0, (name, result.output)
+        assert "[y/N]" not in result.stdout
+        assert (tmp_path / name / "incidents" / "_taxonomy.yaml").exists()
 
 
 # --- git history --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import Result
 from helpers import FIXTURES, GOLDEN, SAMPLE_LOG, cli_runner
@@ -61,13 +62,15 @@ def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(work)
     monkeypatch.setenv("NEARMISS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("COLUMNS", raising=False)  # the goldens are the unfitted layout
     return work / "incidents"
 
 
 @pytest.fixture
 def run(log: Path) -> Run:
-    def invoke(*args: str) -> Result:
-        return cli_runner().invoke(cli, list(args), catch_exceptions=False)
+    def invoke(*args: str, env: dict[str, str] | None = None, color: bool = False) -> Result:
+        return cli_runner().invoke(cli, list(args), catch_exceptions=False, env=env,
+                                   color=color)
     return invoke
 
 
@@ -257,6 +260,17 @@ def test_actions_owner_substring_ignoring_case(run: Run) -> None:
         (R4, 0, "overdue"), (R2, 0, "overdue"), (R2, 1, "open")])
 
 
+def test_actions_owner_matches_a_team_by_its_label_too(run: Run) -> None:
+    # the owner "field" is a team key; the site and stats call that team "Field service"
+    assert actions_json(run, "--owner", "Field service") == (0, [(R9, 0, "open")])
+    assert actions_json(run, "--owner", "FIELD SERV") == (0, [(R9, 0, "open")])
+    assert actions_json(run, "--owner", "field") == (0, [(R9, 0, "open")])
+    # "desk" (Support desk) has only a done action; "dispatch" is no team of the taxonomy
+    assert actions_json(run, "--owner", "support desk", "--all") == (0, [(R8, 0, "done")])
+    assert actions_json(run, "--owner", "Dispatch") == (0, [(R10, 0, "overdue")])
+    assert actions_json(run, "--owner", "Field service lead") == (0, [])
+
+
 def test_actions_all_adds_done_and_dropped(run: Run) -> None:
     assert actions_json(run, "--all") == (0, [
         (R4, 0, "overdue"), (R2, 0, "overdue"), (R10, 0, "overdue"),
@@ -306,6 +320,84 @@ def test_actions_leave_out_a_record_with_errors(log: Path, run: Run) -> None:
     assert rows == [(R2, 0, "overdue"), (R10, 0, "overdue")]
     result = run("actions", "--as-of", AS_OF)
     assert shown in result.stderr
+
+
+# --- text fitted to the terminal ------------------------------------------------------
+
+TEXT_COMMANDS = [["stats"], ["stats", "--since", "2026-03-01"], ["actions"],
+                 ["actions", "--all"], ["actions", "--owner", "nobody"]]
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+@pytest.mark.parametrize("args", TEXT_COMMANDS, ids=" ".join)
+def test_text_fits_the_terminal(run: Run, args: list[str], columns: int) -> None:
+    result = run(*args, "--as-of", AS_OF, env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if len(line) > columns] == []
+    wide = run(*args, "--as-of", AS_OF, env={"COLUMNS": "250"}).stdout
+    # nothing is lost: every id, date and number of the wide layout is still there
+    tokens = re.compile(r"\b(?:\d{4}-\d\d-\d\d[\w-]*|\d+(?:\.\d+)?%?d?)(?=\s|,|$)", re.M)
+    assert sorted(tokens.findall(result.stdout)) == sorted(tokens.findall(wide))
+
+
+@pytest.mark.parametrize(("args", "golden"), [(["stats"], "stats.txt"),
+                                              (["actions"], "actions.txt")])
+def test_a_wide_terminal_keeps_the_one_line_per_row_layout(run: Run, args: list[str],
+                                                           golden: str) -> None:
+    # without COLUMNS and outside a terminal (a pipe, a file, CliRunner) there is no limit;
+    # a terminal wide enough shows exactly that layout
+    result = run(*args, "--as-of", AS_OF, env={"COLUMNS": "150"})
+    assert result.stdout == (GOLDEN / golden).read_text(encoding="utf-8")
+
+
+def test_stats_in_a_narrow_terminal_cuts_long_labels_and_keeps_numbers(run: Run) -> None:
+    out = run("stats", "--as-of", AS_OF, env={"COLUMNS": "75"}).stdout
+    # a label is cut with an ellipsis; its numbers stay whole, on the same line
+    assert re.search(r"^  New starter not yet traine\.\.\. +1 +0 +1 +8\.3% +100\.0%$", out,
+                     re.M)
+    assert re.search(r"^  No slack between bookings +2 +2 +4 +33\.3% +33\.3%$", out, re.M)
+    # the breakdowns keep their columns by putting headers on two lines
+    assert re.search(r"^ +near +open$", out, re.M)
+    assert re.search(r"^ +records +misses +failures +prevention +actions +overdue$", out,
+                     re.M)
+    assert re.search(r"^  Support desk +4 +3 +1 +75\.0% +1 +0$", out, re.M)
+
+
+def test_actions_in_a_narrow_terminal_are_blocks_of_label_and_value(run: Run) -> None:
+    out = run("actions", "--as-of", AS_OF, env={"COLUMNS": "60"}).stdout
+    assert "\n".join(out.splitlines()[2:8]) == (
+        "Priya Shah (billing lead) (2)\n"
+        "  due:    2026-03-01\n"
+        "  state:  overdue 31d\n"
+        "  action: Billing batch refuses an invoice number it has\n"
+        "          already charged\n"
+        "  record: 2026-02-02-invoice-sent-twice")
+
+
+def test_actions_show_overdue_ones_in_red_when_colour_is_on(
+        run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("nearmiss.log.report.use_colour", lambda tty: True)
+    out = run("actions", "--as-of", AS_OF, color=True).stdout
+    overdue = click.style("overdue 31d", fg="red", bold=True)
+    assert f"{click.style('2026-03-01', fg='red', bold=True)}  {overdue}  Billing" in out
+    assert click.style("open", fg="red", bold=True) not in out
+    assert "  2026-04-30  open   Clear the refund form" in out
+    narrow = run("actions", "--as-of", AS_OF, color=True, env={"COLUMNS": "60"}).stdout
+    assert f"  state:  {overdue}\n" in narrow
+    assert "\x1b[" not in run("actions", "--as-of", AS_OF).stdout  # NO_COLOR, no terminal
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_check_text_summary_fits_and_problem_lines_stay_whole(log: Path, run: Run,
+                                                             columns: int) -> None:
+    shown = break_record(log, R11, "team: desk", "team: nowhere-to-be-found-in-taxonomy")
+    result = run("check", env={"COLUMNS": str(columns)})
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "checked 11 records: 1 error, 0 warnings"
+    # one line per problem whatever the width, for editors, grep and CI log parsers
+    assert len(lines) == 2 and lines[0].startswith(f"{shown}:")
+    assert len(lines[0]) > columns
 
 
 # --- digest ---------------------------------------------------------------------------

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from datetime import date
 
 import click
+import pytest
 
 from nearmiss.log.figures import ActionRow, ActionState, Spread
 from nearmiss.log.tables import (
@@ -21,6 +23,8 @@ from nearmiss.log.tables import (
     days,
     render_markdown,
     render_text,
+    terminal_width,
+    width_of,
 )
 
 AS_OF = date(2026, 4, 1)
@@ -87,6 +91,140 @@ def test_text_measures_non_ascii_by_characters() -> None:
         "  occurred → closed   3",
         "  –                  12",
     ]
+
+
+# --- fitted to a width -------------------------------------------------------------------
+
+
+def test_a_table_that_fits_keeps_its_layout_at_any_width() -> None:
+    table = Table("Counts", ["name", "n"], [["a", "1"], ["bbb", "22"]], numeric={1},
+                  fit={0: "cut"})
+    assert render_text([table], width=12) == render_text([table]) == render_text(
+        [table], width=None)
+
+
+def test_a_label_is_cut_with_an_ellipsis_and_its_number_kept() -> None:
+    table = Table("T", ["cause", "n"], [["Board shows out-of-date status", "12"],
+                                        ["Short", "3"]], numeric={1}, fit={0: "cut"})
+    assert render_text([table], width=24).splitlines()[1:] == [
+        "  cause                n",
+        "  Board shows out...  12",
+        "  Short                3",
+    ]
+
+
+def test_labels_that_a_cut_would_make_alike_wrap_instead() -> None:
+    table = Table("T", ["cause", "n"], [["Customer not told of the delay", "1"],
+                                        ["Customer not told of the change", "2"]],
+                  numeric={1}, fit={0: "cut"})
+    lines = render_text([table], width=26).splitlines()
+    assert lines[1:] == ["  cause                  n",
+                         "  Customer not told of   1",
+                         "  the delay",
+                         "  Customer not told of   2",
+                         "  the change"]
+
+
+def test_free_text_wraps_at_words_and_ids_and_dates_stay_whole() -> None:
+    table = Table("T", ["due", "action", "record"],
+                  [["2026-03-01", "Billing batch refuses an invoice number it has already "
+                    "charged", "2026-02-02-invoice-sent-twice"]], fit={1: "wrap"})
+    assert render_text([table], width=70).splitlines()[1:] == [
+        "  due         action                     record",
+        "  2026-03-01  Billing batch refuses an   2026-02-02-invoice-sent-twice",
+        "              invoice number it has",
+        "              already charged",
+    ]
+
+
+def test_headers_go_on_two_lines_when_that_leaves_a_label_more_room() -> None:
+    table = Table("T", ["", "near misses", "open actions"],
+                  [["Dispatch and scheduling", "8", "0"]], numeric={1, 2}, fit={0: "cut"})
+    assert render_text([table], width=36).splitlines()[1:] == [
+        "                       near     open",
+        "                     misses  actions",
+        "  Dispatch and s...       8        0"]
+
+
+def test_a_table_that_cannot_fit_becomes_blocks_of_label_and_value() -> None:
+    table = Table("Warning signs", ["failure", "cause", "earlier near misses"],
+                  [["2026-03-10-customer-not-told", "process/no-buffer",
+                    "2026-01-05-board-showed-visit, 2026-02-18-second-visit"]],
+                  fit={2: "list"})
+    assert render_text([table], width=53) == (
+        "Warning signs\n"
+        "  failure:             2026-03-10-customer-not-told\n"
+        "  cause:               process/no-buffer\n"
+        "  earlier near misses: 2026-01-05-board-showed-visit,\n"
+        "                       2026-02-18-second-visit\n")
+    # narrower still: the values go under their labels, and no id is ever broken
+    assert render_text([table], width=40) == (
+        "Warning signs\n"
+        "  failure:\n"
+        "    2026-03-10-customer-not-told\n"
+        "  cause:               process/no-buffer\n"
+        "  earlier near misses:\n"
+        "    2026-01-05-board-showed-visit,\n"
+        "    2026-02-18-second-visit\n")
+
+
+def test_blocks_of_a_table_without_a_first_header_are_headed_by_the_first_cell() -> None:
+    table = Table("By team", ["", "records", "prevention"],
+                  [["Billing", "9", "66.7%"], ["Field service", "8", "62.5%"]],
+                  numeric={1, 2}, fit={0: "cut"})
+    assert render_text([table], width=24) == (
+        "By team\n"
+        "  Billing\n"
+        "    records:    9\n"
+        "    prevention: 66.7%\n"
+        "\n"
+        "  Field service\n"
+        "    records:    8\n"
+        "    prevention: 62.5%\n")
+
+
+def test_titles_and_notes_wrap_at_words() -> None:
+    table = Table("Closing the loop and response agility", ["a"], [["1"]],
+                  note="loop closure: 5 of 8 reviewed or closed records followed up (62.5%).")
+    assert render_text([table], width=30).splitlines()[:5] == [
+        "Closing the loop and response",
+        "agility",
+        "  loop closure: 5 of 8",
+        "  reviewed or closed records",
+        "  followed up (62.5%).",
+    ]
+
+
+def test_alert_cells_are_red_and_bold_only_with_colour() -> None:
+    table = Table("T", ["due", "state"], [["2026-03-01", "overdue 31d"], ["2026-04-30", "open"]],
+                  alerts={(0, 1)})
+    coloured = render_text([table], colour=True).splitlines()
+    assert coloured[2] == "  2026-03-01  " + click.style("overdue 31d", fg="red", bold=True)
+    assert coloured[3] == "  2026-04-30  open"
+    assert "\x1b[" not in render_text([table], width=12)
+
+
+def test_width_is_measured_in_terminal_columns() -> None:
+    assert width_of("Zürich") == 6
+    assert width_of("東京オフィス") == 12
+    assert width_of("e\u0301") == 1
+    table = Table("T", ["team", "n"], [["東京オフィスのサポートデスク", "3"]], numeric={1},
+                  fit={0: "cut"})
+    lines = render_text([table], width=22).splitlines()
+    assert lines[2] == "  東京オフィスの...  3"
+    assert all(width_of(line) <= 22 for line in lines)
+
+
+def test_terminal_width_honours_columns_then_the_terminal_then_none(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "72")
+    assert terminal_width(False) == 72 and terminal_width(True) == 72
+    monkeypatch.setenv("COLUMNS", "5")
+    assert terminal_width(False) == 20  # never narrower than this
+    monkeypatch.delenv("COLUMNS")
+    assert terminal_width(False) is None  # a pipe or a file: one line per row
+    monkeypatch.setattr("shutil.get_terminal_size", lambda: os.terminal_size((91, 30)))
+    assert terminal_width(True) == 91
 
 
 # --- Markdown ----------------------------------------------------------------------------

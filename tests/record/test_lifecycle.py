@@ -126,7 +126,7 @@ def test_a_need_added_to_a_kind_shows_in_the_rule_the_schema_and_new(
     folder.mkdir()
     shutil.copy(TAXONOMY_FIXTURE, folder / "_taxonomy.yaml")
     answers = ["near-miss", "Refund nearly sent", "2026-03-14", "billing", "A story.",
-               "Dana checked.", "person", "low", "Check before sending."]
+               "Dana checked.", "person", "", "low", "Check before sending."]
     result = cli_runner().invoke(cli, ["new", "--incidents", str(folder)],
                                  input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
@@ -149,7 +149,8 @@ def test_a_need_added_to_the_first_status_applies_to_every_record(
                          (reviewed, "a reviewed record")):
         assert found(text, taxonomy) == [
             ("missing-for-status", 1, 1, "/reported_by", f"{status} needs 'reported_by'",
-             "who raised it; `anonymous` is fine.")]  # the hint: the field's description
+             "who raised it; 'anonymous' is fine")]  # the hint: the field's description,
+        # with code in quotes and no final full stop
         assert not schema_accepts(text, taxonomy)
         given = text + "reported_by: anonymous\n"
         assert found(given, taxonomy) == [] and schema_accepts(given, taxonomy)
