@@ -1,11 +1,15 @@
 """The MkDocs plugin ``nearmiss``: a thin shell that hands the learning log to MkDocs.
 
-It checks the records on every build (serve keeps plugin instances, so nothing is kept
-between builds but the content-hash cache), logs each problem as a warning with the text
+It checks the records on every build, logs each problem as a warning with the text
 ``nearmiss check`` prints so ``mkdocs build --strict`` fails exactly when the check does,
 and adds the files of ``nearmiss.site.writer`` as generated files: the same files
 ``nearmiss render`` writes to disk for generators without plugins. ProperDocs, a fork of
 MkDocs 1.6, runs it unchanged.
+
+While ``mkdocs serve`` runs (``on_startup``, which also keeps this instance across
+rebuilds), a record with errors keeps its page, telling its problems over what the page
+showed before; a build never publishes it. With Material, the page not found is ours
+(``overrides/404.html``), linking home, to search and to the browse pages.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
@@ -41,7 +46,8 @@ class MissingSiteExtra(PluginError):
 try:
     with needs_site_extra("the nearmiss MkDocs plugin"):
         from nearmiss.site import sanitize, writer
-        from nearmiss.site.pages import SiteOptions
+        from nearmiss.site.markup import url
+        from nearmiss.site.pages import BROWSE, FIGURES_GUIDE, SiteOptions
 except MissingExtra as _missing:
     raise MissingSiteExtra(f"nearmiss: {_missing}") from None
 
@@ -94,6 +100,23 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.sources: dict[str, str] = {}
         self.record_text: set[str] = set()
         self.edit_base: str | None = None
+        self.serving = False
+        # record pages as the last build of this `mkdocs serve` wrote them, by path: what
+        # a record's page showed before an edit broke it
+        self.shown: dict[str, str] = {}
+        self.session: str | None = None  # the mkdocs.yml ``shown`` was built from
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Tells serve from build. Defining it also keeps this instance across the
+        rebuilds of `mkdocs serve`, which ``shown`` relies on."""
+        self.serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        """The end of a `mkdocs serve` or build: MkDocs keeps this instance for the
+        process, so nothing of this session may reach the next one."""
+        self.serving = False
+        self.shown = {}
+        self.session = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -104,6 +127,9 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         if writer.STYLESHEET_PATH not in config.extra_css:
             config.extra_css.append(writer.STYLESHEET_PATH)
         self.edit_base = self.config.edit_url or _edit_base(config)
+        if config.theme.name == "material" and writer.OVERRIDES not in config.theme.dirs:
+            # after the site's own custom_dir, whose templates win, before the theme's
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, writer.OVERRIDES)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
@@ -125,6 +151,9 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             source_root=str(Path(config.config_file_path or ".").parent),
             site_url=config.site_url or "",
             link_style="directory" if config.use_directory_urls else "file",
+            figures_page=(FIGURES_GUIDE if files.get_file_from_path(FIGURES_GUIDE) is not None
+                          else None),
+            serving=self.serving, shown_before=self.session_pages(config),
         )
         self.sources = {}
         self.record_text = set()
@@ -133,6 +162,8 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             if files.get_file_from_path(out.path) is not None:
                 log.info(f"{out.path} exists in docs/; keeping it instead of the generated one")
                 continue
+            if self.serving and out.source and not out.refused:
+                self.shown[out.path] = out.content
             inclusion = InclusionLevel.INCLUDED if out.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, out.path, content=out.content,
                                         inclusion=inclusion))
@@ -141,6 +172,12 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             if out.record_text:
                 self.record_text.add(out.path)
         return files
+
+    def session_pages(self, config: MkDocsConfig) -> dict[str, str]:
+        """The record pages of earlier builds of this serve session, of this site only."""
+        if self.session != config.config_file_path:
+            self.session, self.shown = config.config_file_path, {}
+        return dict(self.shown) if self.serving else {}
 
     def on_page_markdown(self, markdown: str, /, *, page: MkDocsPage, config: MkDocsConfig,
                          files: Files) -> str | None:
@@ -173,10 +210,31 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
                 output = output[:tag.start()] + fixed + output[tag.end():]
         return output
 
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files
+               ) -> Environment | None:
+        """What the page not found (overrides/404.html) links to."""
+        if not self.config.enabled:
+            return env
+        style = "directory" if config.use_directory_urls else "file"
+        prefix = self.config.prefix.strip("/")
+
+        def under(target: str) -> str:
+            return url(f"{prefix}/{target}" if prefix else target, style)
+
+        links = [("Home", url("index.md", style))]
+        if prefix and not self.config.home:
+            links.append(("The learning log", under("index.md")))
+        env.globals["nearmiss_links"] = links + [(label, under(target))
+                                                 for label, target in BROWSE]
+        env.globals["nearmiss_search"] = any(name in config.plugins
+                                             for name in ("search", "material/search"))
+        return env
+
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer | None:
         if self.config.enabled:
             server.watch(self.config.incidents)
+            self.serving = True  # `mkdocs serve --clean` starts up as a build
         return server
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,10 +18,11 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from nearmiss.log import digest
+from nearmiss.log import digest, report
 from nearmiss.log.checker import CheckResult
 from nearmiss.log.figures import (
     CategoryRow,
+    ParetoTop,
     Period,
     Summary,
     action_list,
@@ -29,9 +31,10 @@ from nearmiss.log.figures import (
     period_summary,
     trend,
 )
-from nearmiss.log.words import noun, number, percent, plural
+from nearmiss.log.words import joined, noun, number, percent, plural
 from nearmiss.log.words import trend as trend_words
-from nearmiss.record.model import CAUGHT_HOW_WORDS, Record, day_of
+from nearmiss.record.model import CAUGHT_HOW_WORDS, ID_RE, Record, day_of
+from nearmiss.record.result import FileResult
 from nearmiss.record.taxonomy import Term
 from nearmiss.site import charts, markup
 from nearmiss.site.history import Dates
@@ -40,6 +43,23 @@ from nearmiss.site.sanitize import page_title
 
 STYLESHEET = Path(__file__).with_name("nearmiss.css")  # the nm-* classes pages use
 KIND_LABEL = {"near-miss": "Near miss", "failure": "Failure"}
+ANONYMOUS = "anonymous"  # what `reported_by` says when the reporter chose not to be named
+# how a save was made, in the latest saves; luck is told as what it is, not as a catcher
+SAVE_WORDS = {**{how: f"caught by {words}" for how, words in CAUGHT_HOW_WORDS.items()},
+              "luck": "caught by luck, not by a check", "": "caught before it reached a customer"}
+CAUGHT_LABEL = {"barrier": "A designed check (barrier)", "person": "Someone's attention",
+                "customer": "The customer telling us", "luck": "Luck",
+                "unspecified": "Not said"}  # the dashboard's names for Saves' fields
+# the pages a reader finds the log by, below the prefix: the home page's "Explore" list and
+# the links of the page not found (404)
+BROWSE = (
+    ("Dashboard", "dashboard.md"), ("Root causes", "causes/index.md"),
+    ("Teams", "teams/index.md"), ("Touchpoints", "touchpoints/index.md"),
+    ("Promises", "promises/index.md"), ("Months", "months/index.md"),
+    ("Tags", "tags/index.md"), ("Warning signs", "warning-signs.md"),
+    ("Open actions", "actions.md"), ("Monthly digests", "digests/index.md"),
+)
+FIGURES_GUIDE = "guide/figures.md"  # where this repository's guide defines the figures
 FEED_SIZE = 50
 _COUNTS_WITHOUT_PAGE = ("internal record also counts here but has",
                         "internal records also count here but have")
@@ -61,10 +81,14 @@ class Page:
     searchable: bool = False
     tags: tuple[str, ...] = ()
     record_text: bool = False  # carries Markdown written in records: sanitized as HTML too
+    refused: bool = False  # the problems of a record the check refuses (serving only)
+    # the site's own home page names no title: themes show the site's name alone there,
+    # where a title would read "Learning log - Learning log" in the browser's tab
+    site_home: bool = False
 
     @property
     def markdown(self) -> str:
-        meta: dict[str, Any] = {"title": page_title(self.title)}
+        meta: dict[str, Any] = {} if self.site_home else {"title": page_title(self.title)}
         if self.tags:
             meta["tags"] = list(self.tags)
         if not self.searchable:
@@ -85,6 +109,14 @@ class SiteOptions:
     history: Mapping[str, Dates] = field(default_factory=dict)  # by absolute file path
     source_root: str = "."  # the folder YAML paths in edit links are relative to
     site_url: str = ""
+    # the guide's page of figure definitions, when the site has it (this repository's
+    # does; a team's own site usually not): the dashboard links it, or names it in words
+    figures_page: str | None = None
+    # `mkdocs serve`: a record the check refuses keeps a page that tells its problems
+    # (``Site.problem_pages``), showing what its page showed in an earlier build of this
+    # session (``shown_before``, Markdown by page path) when there was one
+    serving: bool = False
+    shown_before: Mapping[str, str] = field(default_factory=dict)
 
 
 class Site:
@@ -134,9 +166,52 @@ class Site:
         return markup.link(self.taxonomy.cause_label(ref),
                            rel(here, self.path("causes", category, f"{cause}.md")))
 
+    def category_label(self, ref: str) -> str:
+        """The label of a cause's category ('Communication' for 'communication/...')."""
+        category = self.taxonomy.categories.get(ref.partition("/")[0])
+        return category.label if category else ref.partition("/")[0]
+
     def source(self, record: Record) -> str:
         """The record's YAML path relative to the site's root folder, with '/' separators."""
-        return os.path.relpath(record.path, self.o.source_root).replace(os.sep, "/")
+        return self.source_of(record.path)
+
+    def source_of(self, path: str) -> str:
+        return os.path.relpath(path, self.o.source_root).replace(os.sep, "/")
+
+    def who(self, name: str) -> str:
+        """A person or team thanked, reporting or owning an action, as plain text: a team
+        key shows as the team's label. Every page names people through this."""
+        return self.taxonomy.name_label(name)
+
+    def save_words(self, r: Record) -> str:
+        """How a near miss was caught and whom to thank, as a sentence or two of Markdown:
+        'caught by luck, not by a check. Thank you to whoever reported it anonymously.'"""
+        how = SAVE_WORDS.get(r.caught_how or "", SAVE_WORDS[""])
+        if r.kudos:
+            thanks = f"Thank you to {joined([text(self.who(k)) for k in r.kudos])}."
+        elif r.reported_by and r.reported_by.strip().lower() == ANONYMOUS:
+            thanks = "Thank you to whoever reported it anonymously."
+        elif r.reported_by:
+            thanks = f"Thank you to {text(self.who(r.reported_by))} for reporting it."
+        else:
+            thanks = ""
+        return f"{how}. {thanks}".rstrip()
+
+    def git_facts(self, r: Record) -> list[tuple[str, str]]:
+        """When git saw the record's file, only where that adds to what the record says.
+
+        Git dates are commits, not events: "Committed" when the file was committed on
+        one day only, otherwise "Committed first" (unknown in a shallow clone) and "Last
+        edited in git". A date that is the day reported (or occurred, when the record
+        says no day reported) is left out: it adds nothing. See docs/guide/publishing.md.
+        """
+        dates = self.o.history.get(os.path.abspath(r.path))
+        if dates is None:
+            return []
+        told = day_of(r.reported) if r.reported else r.day
+        shown = [("Committed", dates.last)] if dates.first == dates.last else [
+            ("Committed first", dates.first), ("Last edited in git", dates.last)]
+        return [(label, str(day)) for label, day in shown if day is not None and day != told]
 
     # building blocks -------------------------------------------------------------
     def record_table(self, here: str, records: list[Record]) -> str:
@@ -146,13 +221,15 @@ class Site:
         style = self.o.link_style
         if style == "md":
             rows = [[day_of(r.occurred).isoformat(), self.record_link(here, r.id),
-                     KIND_LABEL[r.kind], r.status, r.severity] for r in shown]
+                     KIND_LABEL[r.kind], value_word(r.status), value_word(r.severity)]
+                    for r in shown]
             out = markup.table(headers, rows)
         elif shown:
             cells = "".join(
                 f'<tr><td>{day_of(r.occurred)}</td><td><a href="'
                 f'{markup.href(here, self.record_path(r.id), style)}">{attr(r.title)}</a></td>'
-                f"<td>{KIND_LABEL[r.kind]}</td><td>{r.status}</td><td>{r.severity}</td></tr>"
+                f"<td>{KIND_LABEL[r.kind]}</td><td>{value_word(r.status)}</td>"
+                f"<td>{value_word(r.severity)}</td></tr>"
                 for r in shown)
             out = ('<table><thead><tr>'
                    + "".join(f"<th>{h}</th>" for h in headers)
@@ -191,6 +268,8 @@ class Site:
         yield self.warning_signs_page()
         yield self.actions_page()
         yield from self.digest_pages()
+        if self.o.serving:
+            yield from self.problem_pages()
 
     def home(self) -> Page:
         here = self.home_path()
@@ -206,22 +285,21 @@ class Site:
              f"prevention ratio ({trend_words(versus.prevention_ratio)} this quarter)"),
             (percent(o.saves_by_design), "of saves made by design, not by luck"),
             (number(o.actions.open), f"open actions, {o.actions.overdue} overdue"),
+            (percent(o.loop_closure.ratio),
+             "of reviewed records followed up with the customer or reporter"),
         ]
         cards = "".join(
             f'<div class="nm-figure"><span class="nm-figure__value">{attr(v)}</span>'
             f'<span class="nm-figure__label">{attr(label)}</span></div>'
             for v, label in figures)
-        out = [f"# {text(self.o.title)}", "",
+        out = [f"# {text(self.o.title)}", "", *self.refused_note(here),
                "Every near miss here is a failure that did not reach a customer. We record "
                "them to learn cheaply, and to thank the people who caught them.", "",
                f'<div class="nm-figures">{cards}</div>', "", "## Latest saves", ""]
         saves = [r for r in self.public if r.is_near_miss][:8]
         for r in saves:
-            who = ", ".join(text(k) for k in r.kudos) or text(r.reported_by or "the team")
             out.append(f"- **{self.record_link(here, r.id)}** ({day_of(r.occurred)}, "
-                       f"{self.term_link(here, 'teams', r.team)}): caught by "
-                       f"{CAUGHT_HOW_WORDS.get(r.caught_how or '', 'the team')}. "
-                       f"Thank you, {who}.")
+                       f"{self.term_link(here, 'teams', r.team)}): {self.save_words(r)}")
         if not saves:
             out.append("No saves recorded yet: the first near miss you record starts the log.")
         out += ["", "## Kudos wall", "",
@@ -232,63 +310,107 @@ class Site:
             f'<span class="nm-kudos__count">{k.count}</span></li>' for k in kudos) + "</ul>"
                    if kudos else "Nobody thanked yet.")
         out += ["", "## Explore", ""]
-        for label, target in (
-            ("Dashboard", "dashboard.md"), ("Root causes", "causes/index.md"),
-            ("Teams", "teams/index.md"), ("Touchpoints", "touchpoints/index.md"),
-            ("Promises", "promises/index.md"), ("Months", "months/index.md"),
-            ("Tags", "tags/index.md"), ("Warning signs", "warning-signs.md"),
-            ("Open actions", "actions.md"), ("Monthly digests", "digests/index.md"),
-        ):
+        for label, target in BROWSE:
             out.append(f"- {markup.link(label, rel(here, self.path(target)))}")
         out.append(f"- [Feed of new records]({rel(here, 'feed.xml')})")
-        return Page(here, self.o.title, "\n".join(out) + "\n", in_nav=True, searchable=True)
+        return Page(here, self.o.title, "\n".join(out) + "\n", in_nav=True, searchable=True,
+                    site_home=here == "index.md")
 
     def dashboard(self) -> Page:
+        here = self.path("dashboard.md")
         s = self.stats
+        o = s.overall
         months = s.by_month  # a month's label is its key, 'YYYY-MM'
+        # the same words with a link or without, and no punctuation touching the link, so
+        # the page reads the same whichever generator built it
+        words = "The figures page of the nearmiss guide"
+        guide = (markup.link(words, rel(here, self.o.figures_page)) if self.o.figures_page
+                 else words)
+        top = s.pareto_top()
+        actions = o.actions
         sections = [
             "# Dashboard", "",
-            "All figures are defined on the figures page of the guide; each chart states "
-            "its data in words for screen readers, and below it as a table.", "",
+            f"{guide} defines every figure here. Each chart states its data in words "
+            "for screen readers, and the table below it gives the same figures (the "
+            "tables by month are folded: open them to read).", "",
             "## Near misses and failures per month", "",
             _figure(charts.monthly("monthly", [(m.label, m.summary.near_misses,
                                                 m.summary.failures) for m in months])),
+            _folded("Near misses and failures per month, as a table",
+                    ["Month", "Near misses", "Failures"],
+                    [[m.label, number(m.summary.near_misses), number(m.summary.failures)]
+                     for m in months], frozenset({1, 2})),
             "## Root causes (Pareto)", "",
-            _figure(charts.pareto("pareto", [(r.label, r.total, r.cumulative_share or 0.0)
-                                             for r in s.root_causes])),
+            self.pareto_figure(here, top),
+            markup.table(["Cause", "Category", "Records", "Share", "Cumulative"],
+                         [[self.cause_link(here, r.key), text(self.category_label(r.key)),
+                           number(r.total), percent(r.share), percent(r.cumulative_share)]
+                          for r in top.shown], frozenset({2, 3, 4})),
             "## Prevention ratio per month", "",
             _figure(charts.ratio_trend("ratio", [(m.label, m.summary.prevention_ratio)
                                                  for m in months])),
+            _folded("Prevention ratio per month, as a table",
+                    ["Month", "Records", "Near misses", "Prevention ratio"],
+                    [[m.label, number(m.summary.records), number(m.summary.near_misses),
+                      percent(m.summary.prevention_ratio)] for m in months],
+                    frozenset({1, 2, 3})),
             "## Follow-up actions by state", "",
-            _figure(charts.bars("actions", list(s.overall.actions.items()),
-                                "Follow-up actions by state (open includes overdue)")),
+            f"An overdue action is an open one past its due date: the open bar counts all "
+            f"{plural(actions.open, 'open action')}, the {number(actions.overdue)} overdue "
+            "included, so the two bars overlap rather than add up.", "",
+            _figure(charts.bars("actions", [
+                ("Open (overdue included)", actions.open), ("Overdue", actions.overdue),
+                ("Done", actions.done), ("Dropped", actions.dropped)],
+                "Follow-up actions by state (open includes overdue)")),
+            markup.table(["State", "Actions"], [
+                ["Open, overdue included", number(actions.open)],
+                ["Overdue (of the open)", number(actions.overdue)],
+                ["Done", number(actions.done)], ["Dropped", number(actions.dropped)]],
+                frozenset({1})),
             "## Saves by how they were caught", "",
-            _figure(charts.bars("saves", list(s.overall.saves.items()),
+            _figure(charts.bars("saves", [(CAUGHT_LABEL[how], n) for how, n in o.saves.items()],
                                 "Near misses by how they were caught")),
+            markup.table(["Caught by", "Near misses"],
+                         [[CAUGHT_LABEL[how], number(n)] for how, n in o.saves.items()],
+                         frozenset({1})),
         ]
-        return Page(self.path("dashboard.md"), "Dashboard", "\n".join(sections) + "\n",
-                    in_nav=True, searchable=True)
+        return Page(here, "Dashboard", "\n".join(sections) + "\n", in_nav=True,
+                    searchable=True)
+
+    def pareto_figure(self, here: str, top: ParetoTop) -> str:
+        """The Pareto chart of the most frequent causes, and the others told in words: one
+        bar for the many would dwarf the few the chart is for."""
+        title = (f"The {len(top.shown)} most frequent root causes (Pareto)" if top.rest
+                 else "Root causes (Pareto)")
+        chart = _figure(charts.pareto("pareto", [(r.label, r.total, r.cumulative_share or 0.0)
+                                                 for r in top.shown], title))
+        if not top.rest:
+            return chart
+        index = self.path("causes", "index.md")
+        every = ("The table of every cause, below, lists them all." if here == index else
+                 f"{markup.link('Root causes', rel(here, index))} lists every cause.")
+        return (chart + f"\n…and {plural(top.rest, 'more cause')} the chart leaves out, "
+                f"named by {plural(top.rest_records, 'record')} ({percent(top.rest_share)} "
+                f"of all the causes records name). {every}\n")
 
     def record_page(self, r: Record) -> Page:
         here = self.record_path(r.id)
         out = [f"# {text(r.title)}", ""]
         facts = [
-            ("Kind", KIND_LABEL[r.kind]), ("Status", r.status.capitalize()),
-            ("Severity", r.severity), ("Occurred", str(day_of(r.occurred))),
+            ("Kind", KIND_LABEL[r.kind]), ("Status", value_word(r.status)),
+            ("Severity", value_word(r.severity)), ("Occurred", str(day_of(r.occurred))),
             ("Reported", str(day_of(r.reported)) if r.reported else "–"),
             ("Team", self.term_link(here, "teams", r.team)),
             ("Touchpoint", self.term_link(here, "touchpoints", r.touchpoint)),
             ("Promise", self.term_link(here, "promises", r.promise)),
         ]
         if r.reported_by:
-            facts.append(("Reported by", text(r.reported_by)))
-        dates = self.o.history.get(os.path.abspath(r.path))
-        if dates is not None:
-            if dates.first:
-                facts.append(("First recorded", str(dates.first)))
-            facts.append(("Last changed", str(dates.last)))
-        summary = markup.table([k for k, _ in facts[:5]], [[v for _, v in facts[:5]]]) + "\n" \
-            + markup.table([k for k, _ in facts[5:]], [[v for _, v in facts[5:]]])
+            facts.append(("Reported by", text(self.who(r.reported_by))))
+        facts += self.git_facts(r)
+        # a list of label and value boxes that wrap (the nm-fact style), not a table: a
+        # table of ten columns runs off a phone's screen
+        summary = "".join(f'- <span class="nm-fact__label">{attr(k)}</span> {v}\n'
+                          for k, v in facts)
         out += [summary, "## What happened", "", block(r.what_happened), ""]
         if r.is_near_miss and r.caught_by:
             how = f" by {CAUGHT_HOW_WORDS[r.caught_how]}" if r.caught_how else ""
@@ -301,29 +423,31 @@ class Site:
                                            enumerate(r.whys, 1)] + [""]
         if r.root_causes:
             out += ["## Root causes", ""] + [
-                f"- {self.cause_link(here, c)} (`{c}`)" for c in r.root_causes] + [""]
+                f"- {self.cause_link(here, c)} ({text(self.category_label(c))})"
+                for c in r.root_causes] + [""]
         if r.lessons:
             out += ["## Lessons", "", block(r.lessons), ""]
         if r.actions:
             out += ["## Actions", "", markup.table(
                 ["Action", "Owner", "Due", "State", "Done or dropped"],
-                [[text(a.action), text(a.owner), str(day_of(a.due)),
+                [[text(a.action), text(self.who(a.owner)), str(day_of(a.due)),
                   _badge(action_state(a, self.as_of)),
                   str(day_of(a.done_on)) if a.done_on else text(a.reason or "")]
                  for a in r.actions]), ""]
         elif r.no_action:
             out += ["## Actions", "", f"No action needed: {text(r.no_action)}", ""]
         if r.follow_up or r.closed:
-            out += ["## Closing the loop", ""]
+            steps = []  # (day, line), told in the order they happened
             if r.follow_up:
-                out.append(f"- Followed up on {day_of(r.follow_up.date)}: "
-                           f"{text(r.follow_up.how)}")
+                steps.append((day_of(r.follow_up.date), f"- Followed up on "
+                              f"{day_of(r.follow_up.date)}: {text(r.follow_up.how)}"))
             if r.closed:
-                out.append(f"- Learning closed on {day_of(r.closed)}")
-            out.append("")
+                steps.append((day_of(r.closed), f"- Learning closed on {day_of(r.closed)}"))
+            steps.sort(key=lambda step: step[0])
+            out += ["## Closing the loop", "", *(line for _, line in steps), ""]
         if r.kudos:
-            out += ["## Kudos", "", "Thank you: " + ", ".join(f"**{text(k)}**" for k in r.kudos),
-                    ""]
+            out += ["## Kudos", "", "Thank you: " + ", ".join(f"**{text(self.who(k))}**"
+                                                               for k in r.kudos), ""]
         if r.related:
             out += ["## Related records", ""] + [f"- {self.record_link(here, i)}"
                                                  for i in r.related] + [""]
@@ -345,9 +469,11 @@ class Site:
         def newest_first(records: tuple[Record, ...] | None) -> list[Record]:
             return list(reversed(records or ()))
 
-        rows = [[self.cause_link(index, r.key), text(r.category), number(r.near_misses),
-                 number(r.failures), percent(r.share), percent(r.cumulative_share)]
-                for r in s.root_causes]
+        cause_headers = ["Cause", "Category", "Near misses", "Failures", "Share", "Cumulative"]
+        rows = _card_rows(cause_headers, [
+            [self.cause_link(index, r.key), text(self.category_label(r.key)),
+             number(r.near_misses), number(r.failures), percent(r.share),
+             percent(r.cumulative_share)] for r in s.root_causes])
         cat_rows = [[markup.link(cat.label, rel(index, self.path("causes", key, "index.md"))),
                      number(row.near_misses if row else 0), number(row.failures if row else 0),
                      number(row.near_misses_per_failure if row else None)]
@@ -356,16 +482,14 @@ class Site:
         out = ["# Root causes", "",
                "Why things nearly went wrong, most frequent first. The few causes at the top "
                "are where a fix prevents the most.", "",
-               _figure(charts.pareto("pareto", [(r.label, r.total, r.cumulative_share or 0.0)
-                                                for r in s.root_causes])),
+               self.pareto_figure(index, s.pareto_top()),
                "## Categories", "",
                "The pyramid: how many near misses were recorded for every failure. Few near "
                "misses per failure means problems are not noticed early.", "",
                markup.table(["Category", "Near misses", "Failures", "Near misses per failure"],
                             cat_rows, frozenset({1, 2, 3})),
                "## Every cause", "",
-               markup.table(["Cause", "Category", "Near misses", "Failures", "Share",
-                             "Cumulative"], rows, frozenset({2, 3, 4, 5})) or "None yet.\n"]
+               markup.table(cause_headers, rows, frozenset({2, 3, 4, 5})) or "None yet.\n"]
         yield Page(index, "Root causes", "\n".join(out), in_nav=True)
         for key, cat in self.taxonomy.categories.items():
             here = self.path("causes", key, "index.md")
@@ -380,8 +504,8 @@ class Site:
             for cause, term in cat.causes.items():
                 cpath = self.path("causes", key, f"{cause}.md")
                 out = [f"# {text(term.label)}", "",
-                       f"Category: {markup.link(cat.label, rel(cpath, here))} · key "
-                       f"`{key}/{cause}`", ""]
+                       f"Category: {markup.link(cat.label, rel(cpath, here))}. Records "
+                       f"name it in `root_causes` as {_key(f'{key}/{cause}')}.", ""]
                 if term.description:
                     out += [text(term.description), ""]
                 out += [self.record_table(
@@ -469,11 +593,14 @@ class Site:
         out = ["# Open actions", "",
                f"Follow-up is a non-negotiable standard. As of {self.as_of}, oldest overdue "
                "first.", ""]
-        table_rows = [[text(a.owner), a.due.isoformat(),
+        # what to do first, then where it comes from, who and when: on a phone each row is
+        # a card headed by its action
+        headers = ["Action", "Record", "Owner", "Due", "State"]
+        table_rows = [[text(a.action), self.record_link(here, a.record),
+                       text(self.who(a.owner)), a.due.isoformat(),
                        _badge(a.state) + (f" {plural(a.days_overdue, 'day')}"
-                                          if a.days_overdue else ""),
-                       text(a.action), self.record_link(here, a.record)] for a in rows]
-        out.append(markup.table(["Owner", "Due", "State", "Action", "Record"], table_rows)
+                                          if a.days_overdue else "")] for a in rows]
+        out.append(markup.table(headers, _card_rows(headers, table_rows))
                    or "No open actions.")
         return Page(here, "Open actions", "\n".join(out) + "\n", in_nav=True)
 
@@ -497,6 +624,71 @@ class Site:
             yield Page(here, f"Digest {m}", digest.render(self.result.records, self.taxonomy,
                                                           m, self.as_of, link),
                        record_text=True)
+
+    def refused(self) -> dict[str, list[FileResult]]:
+        """The files the check refuses that would have a page, by record id: a public
+        record (or one whose visibility cannot be read) with an id a page can be at."""
+        out: dict[str, list[FileResult]] = defaultdict(list)
+        for f in self.result.excluded:
+            internal = (f.record.visibility == "internal" if f.record is not None
+                        else _says_internal(f.path))
+            if ID_RE.match(f.id) and not internal:
+                out[f.id].append(f)
+        return out
+
+    def refused_note(self, here: str) -> list[str]:
+        """While serving, the home page names the records with errors first: the terminal
+        is not where a writer looks."""
+        refused = self.refused() if self.o.serving else {}
+        if not refused:
+            return []
+        out = [f'!!! failure "{plural(len(refused), "record has", "records have")} errors '
+               'and will not be published"', ""]
+        out += [f"    - {markup.link(record_id, rel(here, self.record_path(record_id)))}"
+                for record_id in refused]
+        return [*out, ""]
+
+    def problem_pages(self) -> Iterator[Page]:
+        """While serving: a page for each refused record where its page would be, with its
+        problems exactly as ``nearmiss check`` prints them, fix included, and below them
+        the page as it would read (the record parsed, but a rule across records failed),
+        as it read earlier in this session, or else the file as it stands. The published
+        build never has these pages."""
+        problems = self.result.problems
+        for record_id, files in self.refused().items():
+            here = self.record_path(record_id)
+            paths = {f.path for f in files}
+            lines = [report.line(p) for p in problems if p.path in paths]
+            before = self.o.shown_before.get(here)
+            parsed = next((f.record for f in files if f.record is not None), None)
+            title = (parsed.title if parsed else _yaml_title(files[0].path)
+                     or (_front_title(before) if before else "") or record_id)
+            errors = sum(p.is_error for p in problems if p.path in paths)
+            out = [f"# {text(title)}", "",
+                   f'!!! failure "Not published: {plural(errors, "error")} in this record"',
+                   "", "    While `mkdocs serve` runs, a record with errors keeps its page, so "
+                   "you can see what is wrong. `mkdocs build` leaves it out of the site and "
+                   "`mkdocs build --strict` fails until every error is fixed. This is what "
+                   "`nearmiss check` prints for it, each with its fix:", "",
+                   '<pre class="nm-problems"><code>'
+                   + "\n".join(attr(line) for line in lines) + "</code></pre>", ""]
+            if parsed is not None:
+                out += ["---", "", "*The page will read like this once it is fixed:*", "",
+                        _without_title(self.record_page(parsed).body)]
+            elif before is not None:
+                out += ["---", "", "*The page as it read before the last change:*", "",
+                        _without_title(before.partition("\n---\n\n")[2])]
+            source = self.source_of(files[0].path)
+            if parsed is None and before is None:
+                out += ["## The file as it stands", "",
+                        '<pre class="nm-problems"><code>'
+                        + attr(_read_text(files[0].path)) + "</code></pre>"]
+                if self.o.edit_base:
+                    out.append(f"\n[Edit this record]({attr(self.o.edit_base + source)})"
+                               "{ .md-button }")
+                out.append(f"\n<small>Source: <code>{attr(source)}</code></small>")
+            yield Page(here, title, "\n".join(out) + "\n", source=source, record_text=True,
+                       refused=True)
 
     def feed(self) -> str:
         """An Atom feed of the newest public records, newest first."""
@@ -524,6 +716,63 @@ class Site:
                 f"<updated>{updated}</updated>" + "".join(entries) + "</feed>\n")
 
 
+def value_word(value: str) -> str:
+    """A kind, status or severity value as every page shows it, in one style: sentence
+    case, hyphens as spaces ('near-miss' -> 'Near miss', 'high' -> 'High')."""
+    return value.replace("-", " ").capitalize()
+
+
+def _key(ref: str) -> str:
+    """A taxonomy key where an author needs it, in code font that breaks only after the
+    '/', never inside a word (the nm-key style)."""
+    return (f'<code class="nm-key">'
+            f'{"/<wbr>".join(attr(part) for part in ref.split("/"))}</code>')
+
+
+_INTERNAL = re.compile(r"""^visibility:\s*["']?internal\b""", re.MULTILINE)
+_TITLE = re.compile(r"""^title:[ \t]*(["']?)(.+?)\1[ \t]*$""", re.MULTILINE)
+SHOWN_FILE_CHARS = 20_000  # of a refused file shown while serving
+
+
+def _read_text(path: str) -> str:
+    """A refused record's file as text, for its page while serving ('' if unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(SHOWN_FILE_CHARS * 4)
+    except OSError:
+        return ""
+    shown = data.decode("utf-8", errors="replace")
+    return shown if len(shown) <= SHOWN_FILE_CHARS else shown[:SHOWN_FILE_CHARS] + "\n…"
+
+
+def _says_internal(path: str) -> bool:
+    """Whether a file that does not parse as a record still says it is internal: then it
+    gets no page even while serving, as its valid self would not."""
+    return _INTERNAL.search(_read_text(path)) is not None
+
+
+def _yaml_title(path: str) -> str | None:
+    """The title line of a file that does not parse as a record, roughly, if it has one."""
+    found = _TITLE.search(_read_text(path))
+    return found[2].strip() if found else None
+
+
+def _front_title(markdown: str) -> str:
+    """The title in a page's front matter (``Page.markdown``)."""
+    front = markdown.partition("\n---\n")[0].removeprefix("---\n")
+    try:
+        title = json.loads(front).get("title")
+    except (ValueError, AttributeError):
+        title = None
+    return title.replace("&amp;", "&") if isinstance(title, str) else ""
+
+
+def _without_title(body: str) -> str:
+    """A page's Markdown without its first heading, to show below another."""
+    first, _, rest = body.partition("\n")
+    return rest.lstrip("\n") if first.startswith("# ") else body
+
+
 def _stamp(day: date) -> str:
     return datetime.combine(day, time(0, 0), UTC).isoformat().replace("+00:00", "Z")
 
@@ -531,6 +780,14 @@ def _stamp(day: date) -> str:
 def _badge(state: str) -> str:
     """An action's state as the coloured badge the stylesheet draws."""
     return f'<span class="nm-badge nm-badge--{state}">{state}</span>'
+
+
+def _card_rows(headers: list[str], rows: list[list[str]]) -> list[list[str]]:
+    """Table rows a phone shows as one card each (the nm-cell-label style): the first cell
+    heads the card, every other starts with its column's name. Wider screens hide those
+    names and show the header row instead."""
+    return [[cell if i == 0 else f'<span class="nm-cell-label">{attr(headers[i])}</span> {cell}'
+             for i, cell in enumerate(row)] for row in rows]
 
 
 def _pyramid(row: CategoryRow | None) -> str:
@@ -544,6 +801,23 @@ def _pyramid(row: CategoryRow | None) -> str:
 
 def _figure(svg: str) -> str:
     return f'<div class="nm-chart-wrap">{svg}</div>\n'
+
+
+def _folded(summary: str, headers: list[str], rows: list[list[str]],
+            numeric: frozenset[int] = frozenset()) -> str:
+    """A long table folded under a summary line the reader opens. Written as HTML, since
+    Markdown inside an HTML block is not converted by every generator; cells are plain
+    text (no links: a Markdown link in HTML would not be rewritten to its page)."""
+    if not rows:
+        return ""
+
+    def cells(tag: str, row: list[str]) -> str:
+        return "".join(f'<{tag} style="text-align: right;">{attr(v)}</{tag}>' if i in numeric
+                       else f"<{tag}>{attr(v)}</{tag}>" for i, v in enumerate(row))
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    return (f'<details class="nm-data"><summary>{attr(summary)}</summary><table><thead><tr>'
+            f"{cells('th', headers)}</tr></thead><tbody>{body}</tbody></table></details>\n")
 
 
 def _indent(markdown: str) -> str:

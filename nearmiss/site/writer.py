@@ -20,6 +20,9 @@ from nearmiss.site.pages import STYLESHEET, SiteOptions, build
 
 STYLESHEET_PATH = "assets/nearmiss.css"
 FEED_PATH = "feed.xml"
+# templates the MkDocs plugin adds to Material's (the page not found, 404.html); a
+# generator without the plugin keeps its own
+OVERRIDES = str(Path(__file__).with_name("overrides"))
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class SiteFile:
     in_nav: bool = False
     source: str | None = None  # the record's YAML, relative to the site's root folder
     record_text: bool = False  # carries record Markdown: its HTML must be sanitized
+    refused: bool = False  # a refused record's problems, written only while serving
 
 
 def stylesheet() -> str:
@@ -48,8 +52,8 @@ def site_files(result: CheckResult, folder: Path, as_of: date, options: SiteOpti
     if git_dates:
         options = replace(options, history=history.record_dates(folder))
     pages, feed = build(result, as_of, options)
-    files = [SiteFile(page.path, page.markdown, page.in_nav, page.source, page.record_text)
-             for page in pages]
+    files = [SiteFile(page.path, page.markdown, page.in_nav, page.source, page.record_text,
+                      page.refused) for page in pages]
     files.append(SiteFile(FEED_PATH, feed))
     files.append(SiteFile(STYLESHEET_PATH, stylesheet()))
     return files

@@ -1,5 +1,9 @@
 """The built learning log in a real browser: Playwright drives Debian's chromium.
 
+The sample site is built with this repository's colour schemes (light and dark, following
+the system's preference) and its theme.css, so the dark scheme is tested as published; the
+phone tests use a 390 px wide viewport.
+
 Without chromium these tests skip on a developer's machine, but fail under CI=true: a
 browser test that silently skips proves nothing.
 """
@@ -8,13 +12,18 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from helpers import ROOT
 from test_site import INTERNAL, RECORD, build_site, make_project
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -32,16 +41,42 @@ axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = pytest.mark.slow
 
+PHONE = {"width": 390, "height": 844}
+SCHEMES = ("light", "dark")
+# The pages a reader on a phone is sent to: the home page, a record, the dashboard, the
+# open actions, the root causes (index and one cause) and a monthly digest.
+PHONE_PAGES = {"home": "", "record": f"log/records/{RECORD}/", "dashboard": "log/dashboard/",
+               "open actions": "log/actions/", "root causes": "log/causes/",
+               "a cause": "log/causes/process/no-buffer/", "digest": "log/digests/2026-08/"}
+MIN_CHART_TEXT_PX = 9.0
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
+def make_themed_project(where: Path) -> Path:
+    """The test project with the palette of this repository's mkdocs.yml (the light and
+    dark schemes, chosen by the system's preference) and its docs/assets/theme.css."""
+    project = make_project(where)
+    sample = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    themed = config.replace("  font: false\n", "  font: false\n  palette: "
+                            f"{json.dumps(sample['theme']['palette'])}\n")
+    assert themed != config
+    (project / "docs" / "assets").mkdir()
+    shutil.copy(ROOT / "docs" / "assets" / "theme.css", project / "docs" / "assets")
+    (project / "mkdocs.yml").write_text(
+        themed + "extra_css:\n  - assets/nearmiss.css\n  - assets/theme.css\n",
+        encoding="utf-8")
+    return project
+
+
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sample site built once and served on a loopback port for the module."""
-    site = build_site(make_project(tmp_path_factory.mktemp("browser")))
+    site = build_site(make_themed_project(tmp_path_factory.mktemp("browser")))
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -60,24 +95,53 @@ def browser(base_url: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page that records console errors, page errors and every request's host."""
-    context = browser.new_context()
-    tab = context.new_page()
-    tab.errors = []
-    tab.hosts = set()
-    tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
-    tab.on("request", lambda r: tab.hosts.add(r.url.split("/")[2]))
-    yield tab
-    context.close()
+def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    """Opens fresh pages, each in its own context (viewport, light or dark system colour
+    scheme), recording console errors, page errors and every request's host."""
+    contexts: list[Any] = []
+
+    def open_page(viewport: dict[str, int] | None = None, color_scheme: str = "light") -> Any:
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 720},
+                                      color_scheme=color_scheme)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.errors = []
+        tab.hosts = set()
+        tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+        tab.on("request", lambda r: tab.hosts.add(r.url.split("/")[2]))
+        return tab
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Any]) -> Any:
+    """A fresh desktop-sized page in the light scheme."""
+    return new_page()
+
+
+def load(tab: Any, url: str, color_scheme: str = "light") -> None:
+    """Go to a page and wait until the theme's script has run (it wraps tables and sets
+    the colour scheme); in the dark scheme, check that the theme really switched."""
+    tab.goto(url)
+    tab.wait_for_load_state("networkidle")
+    scheme = tab.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    assert scheme == ("slate" if color_scheme == "dark" else "default")
 
 
 def serious_violations(tab: Any) -> list[str]:
+    """axe-core's serious and critical findings, each with its first few elements."""
     results = axe_api.Axe().run(tab)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-            for v in results.response["violations"]
-            if v.get("impact") in ("serious", "critical")]
+    found = []
+    for v in results.response["violations"]:
+        if v.get("impact") in ("serious", "critical"):
+            where = "; ".join(f"{n.get('target')}: {n.get('failureSummary', '')[-160:]}"
+                              for n in v["nodes"][:3])
+            found.append(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {where})")
+    return found
 
 
 def test_home_renders_without_console_errors_or_outside_requests(page: Any,
@@ -85,7 +149,7 @@ def test_home_renders_without_console_errors_or_outside_requests(page: Any,
     page.goto(base_url)
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").first.inner_text() == "Test log"
-    assert page.locator(".nm-figure").count() == 5
+    assert page.locator(".nm-figure").count() == 6
     assert page.errors == []
     assert page.hosts == {base_url.split("/")[2]}
 
@@ -125,9 +189,125 @@ def test_dashboard_contains_its_svg_charts(page: Any, base_url: str) -> None:
     assert page.errors == []
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("path", ["", f"log/records/{RECORD}/", "log/dashboard/",
-                                  "log/causes/", "log/actions/"])
-def test_no_serious_accessibility_violations(page: Any, base_url: str, path: str) -> None:
-    page.goto(base_url + path)
-    page.wait_for_load_state("networkidle")
-    assert serious_violations(page) == []
+                                  "log/causes/", "log/actions/", "log/digests/2026-08/"])
+def test_no_serious_accessibility_violations(new_page: Callable[..., Any], base_url: str,
+                                             path: str, scheme: str) -> None:
+    """axe-core finds no serious or critical problem (text contrast among them) in the
+    light scheme or in the dark one."""
+    tab = new_page(color_scheme=scheme)
+    load(tab, base_url + path, scheme)
+    assert serious_violations(tab) == []
+
+
+# -- a phone ---------------------------------------------------------------------------------
+
+# Every element in the page's content whose box reaches past the viewport's left or right
+# edge, even inside a scrolling box: a reader would have to scroll sideways to read it.
+PAST_THE_EDGE = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll(".md-content, .md-content *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.right > width + 0.5 || box.left < -0.5) {
+      const cls = typeof el.className === "string" && el.className ? "." + el.className : "";
+      const what = (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 40);
+      out.push(`${el.tagName.toLowerCase()}${cls} [${Math.round(box.left)}, `
+               + `${Math.round(box.right)}] of ${width}: ${what}`);
+    }
+  }
+  return out;
+}"""
+
+# Every rendered <text> of a chart, with its font size as drawn on screen: the computed
+# font size times the scale its SVG is drawn at (rotation left out).
+CHART_TEXT = """() => [...document.querySelectorAll(".md-content svg text")]
+  .filter(t => t.getClientRects().length > 0 && t.getBoundingClientRect().width > 0)
+  .map(t => {
+    const m = t.getScreenCTM();
+    const scale = Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+    return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale];
+  })"""
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES.values(), ids=PHONE_PAGES.keys())
+def test_nothing_stands_past_a_phone_screen(new_page: Callable[..., Any], base_url: str,
+                                           path: str) -> None:
+    tab = new_page(viewport=PHONE)
+    load(tab, base_url + path)
+    assert tab.evaluate(PAST_THE_EDGE) == []
+    assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES.values(), ids=PHONE_PAGES.keys())
+def test_chart_text_is_readable_on_a_phone(new_page: Callable[..., Any], base_url: str,
+                                          path: str) -> None:
+    tab = new_page(viewport=PHONE)
+    load(tab, base_url + path)
+    shown = tab.evaluate(CHART_TEXT)
+    if path in ("log/dashboard/", "log/causes/"):
+        assert len(shown) > 20                      # the charts are there and drawn
+        shown_per_chart = tab.evaluate(
+            "() => [...document.querySelectorAll('.nm-chart-wrap')].map(w => "
+            "[...w.querySelectorAll('svg.nm-chart')].filter(s => s.getClientRects().length"
+            " > 0 && s.getBoundingClientRect().width > 0).length)")
+        assert shown_per_chart and set(shown_per_chart) == {1}
+    small = [f"{text!r} at {px:.1f} px" for text, px in shown if px < MIN_CHART_TEXT_PX]
+    assert small == []
+
+
+# -- colours ---------------------------------------------------------------------------------
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    parts = [float(v) for v in re.findall(r"[\d.]+", css)]
+    assert len(parts) in (3, 4), css
+    return (parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else 1.0)
+
+
+def contrast(colour: str, background: str) -> float:
+    """WCAG contrast ratio of a CSS colour (alpha laid over the background) against an
+    opaque background."""
+    bg = _rgba(background)[:3]
+    r, g, b, a = _rgba(colour)
+    fg = tuple(c * a + d * (1 - a) for c, d in zip((r, g, b), bg, strict=True))
+
+    def luminance(rgb: tuple[float, ...]) -> float:
+        lin = [v / 255 / 12.92 if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4
+               for v in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+# The colour of every drawn bar, line and marker of the charts (the outline, for a hatched
+# bar), with the page's background.
+CHART_MARKS = """() => {
+  const bg = getComputedStyle(document.body).backgroundColor;
+  const marks = ".md-content svg.nm-chart :is(rect.nm-bar, rect.nm-cum, circle.nm-marker, "
+              + "polyline.nm-series-line)";
+  return [...document.querySelectorAll(marks)]
+    .filter(el => el.closest("pattern") === null && el.getClientRects().length > 0
+                  && el.getBoundingClientRect().width > 0)
+    .map(el => {
+      const style = getComputedStyle(el);
+      const paint = el.tagName === "polyline" || style.fill.startsWith("url(")
+        ? style.stroke : style.fill;
+      return [el.getAttribute("class"), paint, bg];
+    });
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_chart_marks_stand_out_from_the_page(new_page: Callable[..., Any], base_url: str,
+                                            scheme: str) -> None:
+    """Bars, lines and markers reach 3:1 against the page (WCAG 1.4.11, non-text)."""
+    tab = new_page(color_scheme=scheme)
+    load(tab, base_url + "log/dashboard/", scheme)
+    marks = tab.evaluate(CHART_MARKS)
+    assert len(marks) > 20
+    faint = sorted({f"{cls}: {paint} on {bg} is {contrast(paint, bg):.2f}:1"
+                    for cls, paint, bg in marks if contrast(paint, bg) < 3})
+    assert faint == []

@@ -119,3 +119,23 @@ def test_nothing_is_loaded_from_elsewhere(hostile_site: Path) -> None:
     page = (hostile_site / "log" / "records" / RECORD_ID / "index.html").read_text("utf-8")
     assert "tracker.example.org" not in page.split("<img")[0] or "<img" not in page
     assert "<iframe" not in page and "<style>body" not in page
+
+
+def test_a_broken_hostile_record_while_serving_shows_its_text_as_text(
+        tmp_path: Path) -> None:
+    """While serving, a refused record's page shows its problems and its file as it
+    stands: neither may carry live markup, whatever the file holds."""
+    from test_site import serving
+
+    project = make_project(tmp_path)
+    broken = HOSTILE.replace("team: billing", f"team: \"<img src=x onerror=alert('{MARK}')>\"")
+    (project / "incidents" / "2026" / f"{RECORD_ID}.yaml").write_text(broken, encoding="utf-8")
+    with serving(project) as site:
+        page = site / "log" / "records" / RECORD_ID / "index.html"
+        html = page.read_text(encoding="utf-8")
+        assert "Not published" in html and "[unknown-team]" in html
+        assert "The file as it stands" in html
+        scanner = Scanner()
+        scanner.feed(html)
+        assert scanner.findings == []
+        assert "<" not in scanner.title, scanner.title

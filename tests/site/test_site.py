@@ -4,11 +4,14 @@ internal records stay unpublished, and strict mode fails on an invalid record.""
 from __future__ import annotations
 
 import json
-import os
 import logging
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -267,6 +270,182 @@ def test_changed_search_markup_is_a_warning_not_a_silent_miss(
         assert plugin.on_post_page(changed, page=page, config=config) == changed  # type: ignore[arg-type]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2 and all("search markup has changed" in w for w in warnings)
+
+
+@contextmanager
+def serving(project: Path) -> Iterator[Path]:
+    """A `mkdocs serve` session: the plugins hear on_startup(command='serve'), the first
+    build runs, the nearmiss plugin instance is kept for the rebuilds (``rebuild``), and
+    on_shutdown ends it, as serve does."""
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        build(config)
+        yield project / "site"
+    finally:
+        config.plugins.on_shutdown()
+
+
+def rebuild(project: Path) -> None:
+    """A rebuild of the same `mkdocs serve` session (serve reloads the configuration)."""
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site")))
+
+
+TYPO = ("incidents/2026/2026-08-11-technician-two-hours-late-without-a-call.yaml:6:7: error: "
+        "'field-servce' is not a team of the taxonomy; did you mean 'field-service'? "
+        "[unknown-team]")
+
+
+def test_serving_keeps_a_broken_records_page_with_its_problems(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A team typo while serving: the page stays, tells the problem as `nearmiss check`
+    prints it (fix included) and still shows the story from before the edit."""
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)  # problem paths read as `nearmiss check` run here prints them
+    record = project / "incidents" / "2026" / f"{RECORD}.yaml"
+    with serving(project):
+        record.write_text(record.read_text(encoding="utf-8").replace(
+            "team: field-service", "team: field-servce"), encoding="utf-8")
+        rebuild(project)
+    shown = html_text(page(project / "site", f"log/records/{RECORD}"))
+    assert "Not published: 1 error in this record" in shown
+    assert TYPO in shown
+    assert "The page as it read before the last change" in shown
+    assert "What the customer experienced" in shown  # the story, from the earlier build
+    home = html_text(page(project / "site", ""))
+    assert "1 record has errors and will not be published" in home
+    assert f'href="log/records/{RECORD}/"' in page(project / "site", "")
+
+
+def test_serving_shows_the_file_when_no_earlier_page_exists(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    bad = project / "incidents" / "2026" / "2026-11-01-broken-record.yaml"
+    bad.write_text("title: Broken & new\nkind: near-mis\n", encoding="utf-8")
+    with serving(project) as site:
+        shown = html_text(page(site, "log/records/2026-11-01-broken-record"))
+    assert "Broken & new" in shown
+    assert ("incidents/2026/2026-11-01-broken-record.yaml:2:7: error: 'near-mis' is not a "
+            "valid kind; did you mean 'near-miss'? [invalid-choice]") in shown
+    assert "The file as it stands" in shown and "kind: near-mis" in shown
+
+
+def test_serving_gives_an_internal_record_no_page(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    bad = project / "incidents" / "2026" / "2026-11-01-broken-internal.yaml"
+    bad.write_text("title: Secret\nvisibility: internal\nkind: near-mis\n", encoding="utf-8")
+    with serving(project) as site:
+        assert not (site / "log" / "records" / "2026-11-01-broken-internal").exists()
+    assert "broken-internal" not in page(site, "")
+
+
+def test_a_build_still_leaves_a_broken_record_out(tmp_path: Path) -> None:
+    """The same broken record in `mkdocs build`, even after a serve session in the same
+    process: no page, no note on the home page."""
+    project = make_project(tmp_path)
+    with serving(project):
+        pass
+    record = project / "incidents" / "2026" / f"{RECORD}.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace(
+        "team: field-service", "team: field-servce"), encoding="utf-8")
+    site = build_site(project)
+    assert not (site / "log" / "records" / RECORD).exists()
+    assert "will not be published" not in page(site, "")
+    with pytest.raises(Abort):
+        build_site(project, strict=True)
+
+
+def html_text(page_html: str) -> str:
+    """The text of the page's article as a reader sees it: tags dropped, entities
+    decoded (the navigation and table of contents left out)."""
+    article = page_html.split("<article", 1)[1].split("</article>", 1)[0]
+    return unescape(re.sub(r"<[^>]+>", "", article))
+
+
+def test_team_keys_read_as_team_labels(sample_site: Path) -> None:
+    home = html_text(page(sample_site, ""))
+    wall = home.split("Kudos wall")[1].split("Explore")[0]
+    assert "Dispatch and scheduling 3" in " ".join(wall.split())
+    assert "dispatch 3" not in wall and "web-shop" not in wall
+    assert "Thank you, " not in home and "Thank you to Billing." in home
+    assert "caught by luck, not by a check. Thank you to whoever reported it anonymously." \
+        in " ".join(home.split())
+    record = html_text(page(sample_site, f"log/records/{RECORD}"))
+    assert "Dispatch and scheduling" in record and "field-service" not in record
+
+
+def test_home_page_title_is_the_site_name_once(sample_site: Path) -> None:
+    assert "<title>Test log</title>" in page(sample_site, "")
+    assert "<title>Dashboard - Test log</title>" in page(sample_site, "log/dashboard")
+
+
+def test_page_not_found_helps_the_reader_on(sample_site: Path) -> None:
+    html = (sample_site / "404.html").read_text(encoding="utf-8")
+    assert "Page not found" in html and "<title>Page not found - Test log</title>" in html
+    assert 'for="__search"' in html
+    for target in ("/", "/log/dashboard/", "/log/causes/", "/log/months/", "/log/actions/"):
+        assert f'href="{target}"' in html
+
+
+def test_dashboard_names_its_causes_and_tells_the_rest(sample_site: Path) -> None:
+    html = page(sample_site, "log/dashboard")
+    shown = " ".join(html_text(html).split())
+    assert "Other (" not in html  # no bar for the many that would dwarf the few
+    assert "The 12 most frequent root causes (Pareto)" in html
+    assert "…and 18 more causes the chart leaves out, named by" in shown
+    assert "Published content (prices, FAQs, macros) is out of date" in shown  # full name
+    assert "the open bar counts all 9 open actions, the 6 overdue included" in shown
+    assert html.count('<details class="nm-data">') == 2
+    assert "The figures page of the nearmiss guide defines" in shown  # no guide here
+    record = html_text(page(sample_site, f"log/records/{RECORD}"))
+    assert "communication/no-heads-up" not in record  # labels, not keys
+    assert "Customer not told about a change (Communication)" in record
+
+
+def test_dashboard_links_the_figures_guide_when_the_site_has_it(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "docs" / "guide").mkdir()
+    (project / "docs" / "guide" / "figures.md").write_text("# Figures\n", encoding="utf-8")
+    site = build_site(project)
+    assert '<a href="../../guide/figures/">The figures page of the nearmiss guide</a>' in \
+        page(site, "log/dashboard")
+
+
+def test_record_values_read_in_one_style_and_the_loop_in_order(sample_site: Path) -> None:
+    shown = " ".join(html_text(page(sample_site, f"log/records/{RECORD}")).split())
+    for label, value in (("Kind", "Failure"), ("Status", "Closed"), ("Severity", "High")):
+        assert f"{label} {value}" in shown
+    assert " high" not in shown.split("What happened")[0]  # one style: sentence case
+    closing = shown.split("Closing the loop")[1]
+    assert closing.index("Learning closed on 2026-10-09") < \
+        closing.index("Followed up on 2026-10-12")
+
+
+def test_git_dates_are_labelled_and_only_shown_when_they_add_something() -> None:
+    from datetime import date as day
+
+    from nearmiss.log.checker import check_tree
+    from nearmiss.site.history import Dates
+    from nearmiss.site.pages import Site, SiteOptions
+
+    result = check_tree(SAMPLE, day(2026, 11, 22), cache=None)
+    record = next(r for r in result.records if r.id == RECORD)  # reported 2026-08-11
+    where = os.path.abspath(record.path)
+
+    def facts(dates: Dates) -> list[tuple[str, str]]:
+        return Site(result, day(2026, 11, 22),
+                    SiteOptions(history={where: dates})).git_facts(record)
+
+    assert facts(Dates(day(2026, 8, 11), day(2026, 8, 11))) == []
+    assert facts(Dates(day(2026, 8, 11), day(2026, 9, 1))) == [
+        ("Last edited in git", "2026-09-01")]
+    assert facts(Dates(day(2026, 8, 12), day(2026, 8, 12))) == [("Committed", "2026-08-12")]
+    assert facts(Dates(day(2026, 8, 12), day(2026, 9, 1))) == [
+        ("Committed first", "2026-08-12"), ("Last edited in git", "2026-09-01")]
+    assert facts(Dates(None, day(2026, 9, 1))) == [("Last edited in git", "2026-09-01")]
 
 
 SITE_GOLDEN = GOLDEN / "site"
