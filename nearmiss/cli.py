@@ -329,14 +329,16 @@ def render(outdir: Path, incidents: Path, as_of: date | None, prefix: str, title
     try:
         with needs_site_extra("nearmiss render"):
             from nearmiss.site import writer
-            from nearmiss.site.pages import SiteOptions
+            from nearmiss.site.pages import FIGURES_GUIDE, SiteOptions
     except MissingExtra as exc:
         click.echo(f"nearmiss: {exc}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
     result = run_check(incidents, no_cache=no_cache)
     _excluded_note(result)
     options = SiteOptions(prefix=prefix.strip("/"), title=title, source_root=".",
-                          edit_base=edit_url, site_url=site_url)
+                          edit_base=edit_url, site_url=site_url,
+                          figures_page=FIGURES_GUIDE if (outdir / FIGURES_GUIDE).is_file()
+                          else None)
     files = writer.site_files(result, incidents, as_of or date.today(), options,
                               git_dates=git_dates)
     try:

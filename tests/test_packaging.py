@@ -110,7 +110,8 @@ def test_wheel_carries_its_package_data_and_entry_points(dist: dict[str, Path]) 
         metadata = wheel.read(f"{info}/METADATA").decode()
         entry_points = wheel.read(f"{info}/entry_points.txt").decode()
     for data in ("nearmiss/authoring/starter/_taxonomy.yaml", "nearmiss/site/nearmiss.css",
-                 "nearmiss/py.typed", "nearmiss/site/__init__.py", "nearmiss/site/writer.py"):
+                 "nearmiss/py.typed", "nearmiss/site/__init__.py", "nearmiss/site/writer.py",
+                 "nearmiss/site/overrides/404.html"):
         assert data in names
     assert f"Name: {DISTRIBUTION}\n" in metadata
     assert "nearmiss = nearmiss.cli:main" in entry_points

@@ -75,7 +75,7 @@ def record_text(values: Mapping[str, str | list[str]], schema: str | None = None
     """The YAML text of a new record, fields in the order of the record format."""
     out = [
         "# A near miss or service failure, recorded for learning (blameless: describe what",
-        "# the system made likely, not who slipped). Field reference: docs/guide/fields.md.",
+        "# the system made likely, not who slipped). `nearmiss schema` describes every field.",
         "# Check it with `nearmiss check`, then commit it and open a pull request.",
     ]
     if schema:

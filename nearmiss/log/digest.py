@@ -105,13 +105,15 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
         out += [f"*{day_of(r.occurred)}, {team}{how}*", ""]
         out += _quote(r.caught_by or "") + [""]
         if r.kudos:
-            out += ["**Thank you:** " + ", ".join(markup.text(k) for k in r.kudos), ""]
+            out += ["**Thank you:** " + ", ".join(markup.text(taxonomy.name_label(k))
+                                                  for k in r.kudos), ""]
     out += _more(len(saves) - SHOWN, "saves")
 
     told = [r for r in records if include_internal or r.visibility == "public"]
     changed = completed_actions(told, period)
     out += ["## What changed because someone reported", ""]
-    out += [f"- {markup.text(c.action)} ({markup.text(c.owner)}, done {c.done_on}), "
+    out += [f"- {markup.text(c.action)} ({markup.text(taxonomy.name_label(c.owner))}, "
+            f"done {c.done_on}), "
             f"after *{_title(c.record, c.title, link)}*" for c in changed[:SHOWN * 2]] \
         or ["Nothing was completed this month."]
     out.append("")
@@ -144,7 +146,7 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
             if r.lessons:
                 out += ["**Lessons:**", "", markup.block(r.lessons), ""]
         out += _more(len(failures) - SHOWN, "failures")
-    names = list(dict.fromkeys(k for r in shown for k in r.kudos))
+    names = list(dict.fromkeys(taxonomy.name_label(k) for r in shown for k in r.kudos))
     if names:
         out += ["## Thank you", "", ", ".join(markup.text(n) for n in names), ""]
     return "\n".join(out).rstrip() + "\n"

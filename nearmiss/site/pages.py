@@ -59,6 +59,8 @@ BROWSE = (
     ("Tags", "tags/index.md"), ("Warning signs", "warning-signs.md"),
     ("Open actions", "actions.md"), ("Monthly digests", "digests/index.md"),
 )
+PARETO_HEADERS = ["Cause", "Category", "Records", "Share", "Cumulative"]
+ACTION_HEADERS = ["Action", "Owner", "Due", "State", "Done or dropped"]  # on a record page
 FIGURES_GUIDE = "guide/figures.md"  # where this repository's guide defines the figures
 FEED_SIZE = 50
 _COUNTS_WITHOUT_PAGE = ("internal record also counts here but has",
@@ -342,10 +344,10 @@ class Site:
                      for m in months], frozenset({1, 2})),
             "## Root causes (Pareto)", "",
             self.pareto_figure(here, top),
-            markup.table(["Cause", "Category", "Records", "Share", "Cumulative"],
-                         [[self.cause_link(here, r.key), text(self.category_label(r.key)),
-                           number(r.total), percent(r.share), percent(r.cumulative_share)]
-                          for r in top.shown], frozenset({2, 3, 4})),
+            markup.table(PARETO_HEADERS, _card_rows(PARETO_HEADERS, [
+                [self.cause_link(here, r.key), text(self.category_label(r.key)),
+                 number(r.total), percent(r.share), percent(r.cumulative_share)]
+                for r in top.shown]), frozenset({2, 3, 4})),
             "## Prevention ratio per month", "",
             _figure(charts.ratio_trend("ratio", [(m.label, m.summary.prevention_ratio)
                                                  for m in months])),
@@ -428,12 +430,11 @@ class Site:
         if r.lessons:
             out += ["## Lessons", "", block(r.lessons), ""]
         if r.actions:
-            out += ["## Actions", "", markup.table(
-                ["Action", "Owner", "Due", "State", "Done or dropped"],
-                [[text(a.action), text(self.who(a.owner)), str(day_of(a.due)),
-                  _badge(action_state(a, self.as_of)),
-                  str(day_of(a.done_on)) if a.done_on else text(a.reason or "")]
-                 for a in r.actions]), ""]
+            out += ["## Actions", "", markup.table(ACTION_HEADERS, _card_rows(ACTION_HEADERS, [
+                [text(a.action), text(self.who(a.owner)), str(day_of(a.due)),
+                 _badge(action_state(a, self.as_of)),
+                 str(day_of(a.done_on)) if a.done_on else text(a.reason or "")]
+                for a in r.actions])), ""]
         elif r.no_action:
             out += ["## Actions", "", f"No action needed: {text(r.no_action)}", ""]
         if r.follow_up or r.closed:

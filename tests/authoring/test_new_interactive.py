@@ -24,7 +24,7 @@ NAME = "2026-03-14-refund-nearly-sent-to-a-closed-account.yaml"
 HEADER = (
     "# yaml-language-server: $schema=../../.nearmiss-schema.json\n"
     "# A near miss or service failure, recorded for learning (blameless: describe what\n"
-    "# the system made likely, not who slipped). Field reference: docs/guide/fields.md.\n"
+    "# the system made likely, not who slipped). `nearmiss schema` describes every field.\n"
     "# Check it with `nearmiss check`, then commit it and open a pull request.\n")
 # kind, title, occurred, team, what_happened, caught_by, caught_how, kudos, severity
 ANSWERS = ["near-miss", "Refund nearly sent to a closed account", "2026-03-14", "billing",

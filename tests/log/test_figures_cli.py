@@ -429,7 +429,7 @@ def test_digest_tells_saves_kudos_and_warning_signs(run: Run) -> None:
             "showed the next visit on time while the technician was running late, A new "
             "dispatcher squeezed a second visit into a full morning") in text
     # actions completed in March, from a January record too
-    assert "- Cap refunds at the invoice total in the refund form (billing, done 2026-03-06)" \
+    assert "- Cap refunds at the invoice total in the refund form (Billing, done 2026-03-06)" \
         in text
     # figures against February: 2 v 3 near misses, 50% v 75%
     assert "| prevention ratio | 50.0% | 75.0% | ▼ 25.0 points |" in text
