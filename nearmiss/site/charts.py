@@ -108,6 +108,19 @@ def _n(x: float) -> str:
     return "0" if s in ("-0", "") else s
 
 
+def _gauge(x: float, y: float, width: float, height: float, share: float | None
+           ) -> list[str]:
+    """A cumulative-share gauge: an outlined box filled as far as the share (0 to 1)."""
+    fill = 0.0 if share is None or not math.isfinite(share) else min(max(share, 0), 1)
+    at, high = f'x="{_n(x)}" y="{_n(y)}"', f'height="{_n(height)}"'
+    out = [f'<rect class="nm-grid" {at} width="{_n(width)}" {high} fill="none" '
+           f'stroke="{_GRID}"/>']
+    if fill > 0:
+        out.append(f'<rect class="nm-cum" {at} width="{_n(width * fill)}" {high} '
+                   f'fill="{_CUM}"/>')
+    return out
+
+
 def _text(x: float, y: float, value: str, *, anchor: str = "start", size: float = FONT,
           limit: int = LABEL_MAX, cls: str = "nm-label", extra: str = "") -> str:
     """A one-line label; if cut short, its full text is a tooltip (``<title>`` child)."""
@@ -422,13 +435,7 @@ def _hbars(chart_id: str, width: int, title: str, desc: str, rows: Sequence[tupl
         body.append(_text(bar_x + length + 5, mid + 4, str(value)))
         if cumulative is not None:
             share = cumulative[i]
-            cx = right + 16
-            fill = 0.0 if share is None or not math.isfinite(share) else min(max(share, 0), 1)
-            body.append(f'<rect class="nm-grid" x="{_n(cx)}" y="{_n(mid - 5)}" '
-                        f'width="{cum_w}" height="10" fill="none" stroke="{_GRID}"/>')
-            if fill > 0:
-                body.append(f'<rect class="nm-cum" x="{_n(cx)}" y="{_n(mid - 5)}" '
-                            f'width="{_n(cum_w * fill)}" height="10" fill="{_CUM}"/>')
+            body += _gauge(right + 16, mid - 5, cum_w, 10, share)
             body.append(_text(width - 8, mid + 4, whole_percent(share), anchor="end"))
     body.append(f'<line class="nm-axis" x1="{_n(bar_x)}" x2="{_n(bar_x)}" y1="{_n(y0)}" '
                 f'y2="{_n(end)}" stroke="{_AXIS}"/>')
@@ -472,12 +479,7 @@ def _hbars_stacked(width: int, head: float, rows: Sequence[tuple[str, int]],
         body.append(_text(8 + length + 5, bar_y + bar_h - 1, str(value), size=size))
         if cumulative is not None:
             share = cumulative[i]
-            fill = 0.0 if share is None or not math.isfinite(share) else min(max(share, 0), 1)
-            body.append(f'<rect class="nm-grid" x="{_n(cx)}" y="{_n(bar_y)}" '
-                        f'width="{_n(cum_w)}" height="{bar_h}" fill="none" stroke="{_GRID}"/>')
-            if fill > 0:
-                body.append(f'<rect class="nm-cum" x="{_n(cx)}" y="{_n(bar_y)}" '
-                            f'width="{_n(cum_w * fill)}" height="{bar_h}" fill="{_CUM}"/>')
+            body += _gauge(cx, bar_y, cum_w, bar_h, share)
             body.append(_text(width - 8, bar_y + bar_h - 1, whole_percent(share),
                               anchor="end", size=size))
     return end + (20 if cumulative is not None else 4), "".join(body)
