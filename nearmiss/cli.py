@@ -244,7 +244,7 @@ def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: boo
     elif fmt == "csv":
         click.echo(tables.actions_csv(rows), nl=False)
     else:
-        owned = tables.actions_tables(rows, today)
+        owned = tables.actions_tables(rows, today, result.taxonomy.name_label)
         heading = tables.actions_heading(rows, today)
         if fmt == "markdown":
             click.echo(f"# {heading}\n\n" + tables.render_markdown(owned), nl=False)

@@ -8,7 +8,7 @@ import io
 import os
 import shutil
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
@@ -355,15 +355,17 @@ def actions_heading(rows: Sequence[ActionRow], as_of: date) -> str:
     return f"Follow-up actions as of {as_of}: {len(rows)} listed, {overdue} overdue"
 
 
-def actions_tables(rows: Sequence[ActionRow], as_of: date) -> list[Table]:
-    """One table per owner, owners with the oldest overdue action first."""
+def actions_tables(rows: Sequence[ActionRow], as_of: date,
+                   name: Callable[[str], str] = str) -> list[Table]:
+    """One table per owner, owners with the oldest overdue action first; ``name`` says an
+    owner as people read it (``Taxonomy.name_label``: a team key becomes its label)."""
     owners: dict[str, list[ActionRow]] = {}
     for r in rows:
         owners.setdefault(r.owner, []).append(r)
     if not owners:
         return [Table(f"Follow-up actions as of {as_of}", ["due", "state", "action", "record"],
                       [])]
-    return [Table(f"{owner} ({len(items)})", ["due", "state", "action", "record"],
+    return [Table(f"{name(owner)} ({len(items)})", ["due", "state", "action", "record"],
                   [[r.due.isoformat(), r.state + (f" {r.days_overdue}d" if r.days_overdue
                                                   else ""), r.action, r.record]
                    for r in items], fit={2: "wrap"},
