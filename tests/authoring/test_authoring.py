@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import TAXONOMY_FIXTURE, cli_runner
+from helpers import cli_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,14 +18,6 @@ from nearmiss.cli import cli
 from nearmiss.site.history import record_dates
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "incidents").mkdir()
-    shutil.copy(TAXONOMY_FIXTURE, tmp_path / "incidents" / "_taxonomy.yaml")
-    return tmp_path / "incidents"
 
 
 def invoke(*args: str, stdin: str | None = None) -> object:

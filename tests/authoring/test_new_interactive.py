@@ -49,14 +49,6 @@ NEXT = ("Next: read it over (add touchpoint and promise if you like), then commi
         "open a pull request. Thank you for reporting!")
 
 
-@pytest.fixture
-def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "incidents").mkdir()
-    shutil.copy(TAXONOMY_FIXTURE, tmp_path / "incidents" / "_taxonomy.yaml")
-    return tmp_path / "incidents"
-
-
 def run(*answers: str, args: tuple[str, ...] = ()) -> Result:
     return cli_runner().invoke(cli, ["new", *args], input="".join(a + "\n" for a in answers),
                                catch_exceptions=False)
