@@ -50,21 +50,16 @@ class CheckResult:
     taxonomy: Taxonomy
     files: list[FileResult]
     problems: list[Problem] = field(default_factory=list)
+    # derived once: the site and the figures read them many times per build
+    failed_paths: set[str] = field(init=False)
+    records: list[Record] = field(init=False)  # valid only: any error leaves a record out
+    excluded: list[FileResult] = field(init=False)
 
-    @property
-    def failed_paths(self) -> set[str]:
-        return {p.path for p in self.problems if p.is_error}
-
-    @property
-    def records(self) -> list[Record]:
-        """Valid records only: a record with any error is left out of every figure."""
-        failed = self.failed_paths
-        return [f.record for f in self.files if f.record is not None and f.path not in failed]
-
-    @property
-    def excluded(self) -> list[FileResult]:
-        failed = self.failed_paths
-        return [f for f in self.files if f.path in failed]
+    def __post_init__(self) -> None:
+        self.failed_paths = {p.path for p in self.problems if p.is_error}
+        self.records = [f.record for f in self.files
+                        if f.record is not None and f.path not in self.failed_paths]
+        self.excluded = [f for f in self.files if f.path in self.failed_paths]
 
 
 def display_path(path: Path) -> str:
@@ -222,12 +217,13 @@ def iter_checked(folder: Path, taxonomy: Taxonomy, today: date
     for shown in paths:
         by_id[Path(shown).stem].append(shown)
     inside = os.path.realpath(folder)
+    top = display_path(folder)
     for shown in paths:
         data = _read(shown, inside)
         result = data if isinstance(data, FileResult) else check_record(data, shown, taxonomy,
                                                                         settings)
         yield result, result.problems + file_tree_problems(result, by_id, today) + \
-            placement_problems(shown, display_path(folder))
+            placement_problems(shown, top)
 
 
 def placement_problems(path: str, top: str) -> list[Problem]:

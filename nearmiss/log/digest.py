@@ -13,8 +13,8 @@ from nearmiss.log.figures import (
     Period,
     Trend,
     completed_actions,
-    compute,
     period_summary,
+    warning_signs,
 )
 from nearmiss.log.tables import Table, render_markdown
 from nearmiss.log.words import change, number, percent, plural
@@ -68,8 +68,9 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
     """The digest of ``month``; internal records count in the figures but are not told."""
     period = Period.month(month)
     previous = period.previous_month()
-    now = compute(records, taxonomy, as_of, period.first, period.last)
-    o = now.overall
+    # the month's headline figures and warning signs, not every figure compute() makes:
+    # the site renders a digest for every month
+    o = period_summary(records, as_of, period.first, period.last)
     versus = Trend(o, period_summary(records, as_of, previous.first, previous.last))
     shown = [r for r in records if period.first <= r.day <= period.last
              and (include_internal or r.visibility == "public")]
@@ -125,7 +126,8 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
         return _title(record_id, by_id[record_id].title, link)
 
     out += ["## Warning signs", ""]
-    signs = [w for w in now.warning_signs
+    failed = (r for r in records if not r.is_near_miss and period.first <= r.day <= period.last)
+    signs = [w for w in warning_signs(failed, records)
              if include_internal or by_id[w.failure].visibility == "public"]
     if not signs:
         out += ["No failure this month repeated the cause of an earlier near miss.", ""]
