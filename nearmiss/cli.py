@@ -461,13 +461,14 @@ def new(incidents: Path, no_input: bool, kudos: tuple[str, ...],
         settings = authoring.log_settings(incidents)
     except CannotRun as exc:
         cannot_run(exc)
-    log = authoring.Log(incidents, taxonomy, settings, date.today())
+    log = authoring.Log(incidents, taxonomy, settings, date.today(),
+                        authoring.existing_records(incidents))
     values = _given(given, log, no_input)
     told: set[str] = set()
 
     def make() -> authoring.Draft:
         return authoring.draft(incidents, taxonomy, values, kudos=kudos, today=log.today,
-                               settings=settings)
+                               settings=settings, records=log.records)
 
     if not no_input:
         skip = {"kudos"} if kudos else set()

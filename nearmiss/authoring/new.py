@@ -19,14 +19,14 @@ import os
 import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import yaml
 
 from nearmiss.files import write_atomic
-from nearmiss.log.checker import display_path, file_tree_problems, load_settings
+from nearmiss.log.checker import discover, display_path, file_tree_problems, load_settings
 from nearmiss.record.model import (
     DATE_RE,
     DATETIME_RE,
@@ -95,10 +95,13 @@ def record_text(values: Mapping[str, str | list[str]], schema: str | None = None
     return "\n".join(out) + "\n"
 
 
-def new_record_path(incidents: Path, occurred: date, title: str) -> Path:
+def new_record_path(incidents: Path, occurred: date, title: str,
+                    taken: Collection[str] | None = None) -> Path:
     """incidents/YYYY/YYYY-MM-DD-slug.yaml, with -2, -3 … until no file (and no record
-    with that id anywhere in the tree) has the name."""
-    taken = {p.stem for p in incidents.rglob("*.y*ml")} if incidents.is_dir() else set()
+    with that id anywhere in the tree, ``taken`` when the caller has listed them) has
+    the name."""
+    if taken is None:
+        taken = existing_records(incidents)
     base = f"{occurred.isoformat()}-{slugify(title)}"
     name, n = base, 1
     while name in taken or (incidents / str(occurred.year) / f"{name}.yaml").exists():
@@ -383,6 +386,9 @@ class Log:
     taxonomy: Taxonomy
     settings: Settings
     today: date
+    # the records already in the tree, by id: listed once per session, since every typed
+    # answer is checked against them
+    records: Mapping[str, list[Path]] = field(default_factory=dict)
 
 
 def check_answer(q: Question, typed: str, values: Mapping[str, str], log: Log) -> str:
@@ -393,7 +399,7 @@ def check_answer(q: Question, typed: str, values: Mapping[str, str], log: Log) -
     if not value:
         return value
     record = draft(log.incidents, log.taxonomy, {**values, q.field: value}, today=log.today,
-                   settings=log.settings)
+                   settings=log.settings, records=log.records)
     here = [p for p in record.problems if p.is_error and _field_of(p) == q.field]
     if here:
         raise BadAnswer(_about(here[0]))
@@ -449,12 +455,11 @@ def _title_of(path: Path) -> str:
     return title if isinstance(title, str) else ""
 
 
-def _records(incidents: Path) -> dict[str, list[Path]]:
+def existing_records(incidents: Path) -> dict[str, list[Path]]:
+    """The records in the tree by id, found as ``nearmiss check`` finds them."""
     found: dict[str, list[Path]] = {}
-    if incidents.is_dir():
-        for path in sorted(incidents.rglob("*.y*ml")):
-            if not path.name.startswith(("_", ".")):
-                found.setdefault(path.stem, []).append(path)
+    for shown in discover(incidents) if incidents.is_dir() else []:
+        found.setdefault(Path(shown).stem, []).append(Path(shown))
     return found
 
 
@@ -465,8 +470,8 @@ def log_settings(incidents: Path) -> Settings:
 
 
 def draft(incidents: Path, taxonomy: Taxonomy, values: Mapping[str, str], *,
-          kudos: Sequence[str] = (), today: date, settings: Settings = DEFAULT_SETTINGS
-          ) -> Draft:
+          kudos: Sequence[str] = (), today: date, settings: Settings = DEFAULT_SETTINGS,
+          records: Mapping[str, list[Path]] | None = None) -> Draft:
     """The record the values make: status the first of the lifecycle, reported today,
     occurred today unless given; list fields (kudos, related) from names separated by
     commas or semicolons; its path a new one (``new_record_path``). Checked as ``nearmiss
@@ -485,8 +490,8 @@ def draft(incidents: Path, taxonomy: Taxonomy, values: Mapping[str, str], *,
     if kudos:
         fields["kudos"] = [*kudos, *fields.get("kudos", [])]
     title = str(fields.get("title", ""))
-    records = _records(incidents)
-    path = new_record_path(incidents, day, title)
+    records = existing_records(incidents) if records is None else records
+    path = new_record_path(incidents, day, title, records)
     base = f"{day.isoformat()}-{slugify(title)}"
     same = tuple(Existing(stem, found, _title_of(found)) for stem, paths in records.items()
                  if re.fullmatch(re.escape(base) + r"(-[0-9]+)?", stem) for found in paths)

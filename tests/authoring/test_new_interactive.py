@@ -415,3 +415,22 @@ def test_choose_says_what_is_close_or_what_there_is() -> None:
         new.choose("billing", choices, labelled=True)
     with pytest.raises(new.BadAnswer, match="not one of the choices"):
         new.choose("Dispatch and scheduling", choices)  # labels: only the taxonomy's
+
+
+def test_the_tree_is_listed_once_per_session_not_per_answer(
+        log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every typed answer is checked against the records already there; at 10,000 records
+    walking the tree per answer would make each prompt wait."""
+    from nearmiss.authoring import new as new_module
+
+    listed: list[Path] = []
+    real = new_module.discover
+
+    def counting(folder: Path) -> list[str]:
+        listed.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(new_module, "discover", counting)
+    result = run(*answers(occurred=["14/13/2026", "14/03/2026"]))
+    assert result.exit_code == 0
+    assert len(listed) == 1
