@@ -115,11 +115,11 @@ def format_text(text: str, *, max_bytes: int = MAX_BYTES) -> str:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     root = _screen(text, max_bytes)
     lines = text.split("\n")
-    source = _Source(text, lines, root)
+    source = _Source(lines, root)
     plan = _plan(root)
     body = _dump(_for_ruamel(lines, source), root, plan)
     out_root = _compose(body, "the formatted text")
-    out = _Source(body, body.split("\n"), out_root)
+    out = _Source(body.split("\n"), out_root)
     result, expected_comments = _place_comments(source, out, plan)
     _verify(root, plan, result, expected_comments)
     return result.replace("\n", "\r\n") if crlf else result
@@ -309,7 +309,6 @@ class _Anchor:
 class _Source:
     """One text with its node tree: which lines are comments, and every anchor in order."""
 
-    text: str
     lines: list[str]
     root: MappingNode
     eol: dict[int, tuple[int, str]] = field(default_factory=dict)  # line -> (col, comment)
@@ -804,7 +803,7 @@ def _verify(root: MappingNode, plan: dict[Path_, list[int]], result: str,
     if _canon(final_root, (), {}) != _canon(root, (), plan):  # pragma: no cover - safety net
         raise FormatError("formatting would change a value here (a case the formatter cannot "
                           "handle); the file was left as is")
-    final = _Source(result, result.split("\n"), final_root)
+    final = _Source(result.split("\n"), final_root)
     comments = [text for _, text in list(final.full.values()) + list(final.eol.values())]
     if sorted(comments) != sorted(expected_comments):  # pragma: no cover - safety net
         raise FormatError("formatting would move or lose a comment here (a case the "

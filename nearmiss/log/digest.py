@@ -5,7 +5,7 @@ before. Markdown, so it reads in a terminal, an e-mail, a pull request or the si
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 
 from nearmiss.log.figures import (
@@ -19,7 +19,7 @@ from nearmiss.log.figures import (
 from nearmiss.log.tables import Table, render_markdown
 from nearmiss.log.words import change, number, percent, plural
 from nearmiss.record.model import CAUGHT_HOW_WORDS, SEVERITIES, Record, day_of
-from nearmiss.record.taxonomy import Taxonomy, Term
+from nearmiss.record.taxonomy import Taxonomy
 from nearmiss.site import markup
 
 Link = Callable[[str], str | None]
@@ -102,7 +102,7 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
     for r in saves[:SHOWN]:
         out += [f"### {_title(r.id, r.title, link)}", ""]
         how = f", caught by {CAUGHT_HOW_WORDS[r.caught_how]}" if r.caught_how else ""
-        team = markup.text(_term(taxonomy.teams, r.team))
+        team = markup.text(taxonomy.name_label(r.team))
         out += [f"*{day_of(r.occurred)}, {team}{how}*", ""]
         out += _quote(r.caught_by or "") + [""]
         if r.kudos:
@@ -152,8 +152,3 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
     if names:
         out += ["## Thank you", "", ", ".join(markup.text(n) for n in names), ""]
     return "\n".join(out).rstrip() + "\n"
-
-
-def _term(terms: Mapping[str, Term], key: str) -> str:
-    term = terms.get(key)
-    return term.label if term else key

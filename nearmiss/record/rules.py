@@ -87,11 +87,16 @@ def pointer_token(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
+def unpointer(token: str) -> str:
+    """One JSON-pointer token back to the key it names: the inverse of ``pointer_token``."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
 def named(ptr: str) -> str:
     """A field's JSON pointer as messages name it: the field in single quotes, a nested
     one by its path ('follow_up/date'), a list item by its place counted from 1
     ("item 2 of 'kudos'", "'due' of item 1 of 'actions'"); '' is the record itself."""
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in ptr.split("/")[1:]]
+    tokens = [unpointer(t) for t in ptr.split("/")[1:]]
     if not tokens:
         return "the record"
     last = max((i for i, t in enumerate(tokens) if t.isdigit()), default=-1)
@@ -418,7 +423,7 @@ def _empty_block(node: Node) -> ScalarNode | None:
 
 def _scalar_hint(ptr: str, what: str, is_list: bool) -> str:
     """Why a value meant to be one text, date or word came out as a list or mapping."""
-    field = ptr.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    field = unpointer(ptr.rsplit("/", 1)[-1])
     if what == "a date":
         return "write dates as YYYY-MM-DD, e.g. 2026-03-14"
     if what != "text":
@@ -431,7 +436,7 @@ def _scalar_hint(ptr: str, what: str, is_list: bool) -> str:
 
 def _list_hint(node: Node, ptr: str) -> str:
     """How to write a list, naming the likeliest slip when the value shows it."""
-    field = ptr.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    field = unpointer(ptr.rsplit("/", 1)[-1])
     if isinstance(node, ScalarNode) and not node.style:
         text = str(node.value)
         if text.startswith("-") and not text.startswith("- "):
