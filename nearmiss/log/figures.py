@@ -93,13 +93,18 @@ class Period:
     @property
     def key(self) -> str:
         """'YYYY-MM' of the month the period starts in."""
-        return self.first.strftime("%Y-%m")
+        return month_key(self.first)
 
     def previous_month(self) -> Period:
         return Period.month_of(self.first - timedelta(days=1))
 
     def previous_quarter(self) -> Period:
         return Period.quarter_of(self.first - timedelta(days=1))
+
+
+def month_key(day: date) -> str:
+    """'YYYY-MM': how months are keyed in every figure, page and digest."""
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def in_range(record: Record, since: date | None, until: date | None) -> bool:
@@ -659,7 +664,7 @@ def _breakdowns(records: list[Record], taxonomy: Taxonomy, as_of: date, since: d
         out.append(tuple(rows))
     by_month: dict[str, list[Record]] = defaultdict(list)
     for r in records:
-        by_month[r.day.strftime("%Y-%m")].append(r)
+        by_month[month_key(r.day)].append(r)
     first = since or (records[0].day if records else None)
     last = until or (records[-1].day if records else None)
     months = tuple(BreakdownRow(m, m, summary(by_month.get(m, []), as_of))

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -28,6 +29,7 @@ from nearmiss.log.figures import (
     action_list,
     action_state,
     compute,
+    month_key,
     period_summary,
     trend,
 )
@@ -148,12 +150,19 @@ class Site:
     def home_path(self) -> str:
         return "index.md" if self.o.home else self.path("index.md")
 
-    def record_link(self, here: str, record_id: str) -> str:
-        """A link to a record, or plain words for one that has no page (internal)."""
+    def record_href(self, here: str, record_id: str) -> str | None:
+        """Where a record's page is, from ``here``; None for one that has none (internal)."""
         record = self.by_id.get(record_id)
         if record is None or record.visibility != "public":
+            return None
+        return rel(here, self.record_path(record_id))
+
+    def record_link(self, here: str, record_id: str) -> str:
+        """A link to a record, or plain words for one that has no page (internal)."""
+        target = self.record_href(here, record_id)
+        if target is None:
             return "an internal record"
-        return markup.link(record.title, rel(here, self.record_path(record_id)))
+        return markup.link(self.by_id[record_id].title, target)
 
     def term_link(self, here: str, section: str, key: str | None) -> str:
         if key is None:
@@ -553,7 +562,7 @@ class Site:
         yield Page(index, "Months", "\n".join(out), in_nav=True)
         for key, m in months:
             here = self.path("months", f"{key}.md")
-            records = [r for r in self.records if r.day.strftime("%Y-%m") == key]
+            records = [r for r in self.records if month_key(r.day) == key]
             digest_link = markup.link("digest of " + key,
                                       rel(here, self.path("digests", key + ".md")))
             out = [f"# {key}", "", self.figures(m), "", f"Read the {digest_link}.",
@@ -617,13 +626,9 @@ class Site:
         for m in months:
             here = self.path("digests", f"{m}.md")
 
-            def link(record_id: str, here: str = here) -> str | None:
-                r = self.by_id.get(record_id)
-                return rel(here, self.record_path(record_id)) if r and \
-                    r.visibility == "public" else None
-
             yield Page(here, f"Digest {m}", digest.render(self.result.records, self.taxonomy,
-                                                          m, self.as_of, link),
+                                                          m, self.as_of,
+                                                          partial(self.record_href, here)),
                        record_text=True)
 
     def refused(self) -> dict[str, list[FileResult]]:
