@@ -1,6 +1,8 @@
-"""Write N synthetic but valid records (~1.5 KB each) into a fresh learning log folder.
+"""Write N synthetic but valid records into a fresh learning log folder.
 
-Usage: python benchmarks/generate.py N OUTDIR
+Usage: python benchmarks/generate.py N OUTDIR [BYTES]
+Records are ~1.3 KB unless BYTES asks for more; longer ones tell more story paragraphs in
+``what_happened``, so the extra bytes are prose the language checks read, as in real logs.
 The records cycle through kinds, statuses, teams and root causes of the sample taxonomy so
 every code path (actions, follow-ups, related links) is exercised at scale.
 """
@@ -23,7 +25,9 @@ STORY = (
 )
 
 
-def record(i: int, day: date, teams: list[str], causes: list[str], ids: list[str]) -> str:
+def record(i: int, day: date, teams: list[str], causes: list[str], ids: list[str],
+           size: int = 0) -> str:
+    """Record ``i`` as YAML text, padded with story paragraphs to about ``size`` bytes."""
     rng = random.Random(i)
     kind = "near-miss" if i % 10 < 7 else "failure"
     status = ("open", "reviewed", "closed", "closed")[i % 4]
@@ -40,6 +44,7 @@ def record(i: int, day: date, teams: list[str], causes: list[str], ids: list[str
         "  " + STORY.format(hour=8 + i % 9).strip(),
         "  " + STORY.format(hour=9 + i % 9).strip(),
     ]
+    story_end = len(lines)
     if kind == "near-miss":
         lines += ["caught_by: |",
                   "  The technician checked the board at 10:40 and asked dispatch to call ahead.",
@@ -68,11 +73,16 @@ def record(i: int, day: date, teams: list[str], causes: list[str], ids: list[str
     lines += ["kudos: [Dispatch desk]", "tags: [scheduling, synthetic]"]
     if ids and i % 5 == 0:
         lines.append(f"related: [{ids[-1]}]")
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    more: list[str] = []
+    while len(text) + sum(len(m) + 1 for m in more) < size:
+        more.append("  " + STORY.format(hour=10 + (i + len(more)) % 9).strip())
+    return "\n".join(lines[:story_end] + more + lines[story_end:]) + "\n"
 
 
-def generate(n: int, out: Path) -> Path:
-    """Create OUTDIR/incidents with the sample taxonomy and N records; returns the folder."""
+def generate(n: int, out: Path, size: int = 0) -> Path:
+    """Create OUTDIR/incidents with the sample taxonomy and N records of at least ``size``
+    bytes each (0: their natural ~1.3 KB); returns the folder."""
     import yaml
 
     taxonomy = yaml.safe_load(TAXONOMY.read_text(encoding="utf-8"))
@@ -90,10 +100,10 @@ def generate(n: int, out: Path) -> Path:
         rid = f"{day}-synthetic-record-{i}"
         path = folder / str(day.year) / f"{rid}.yaml"
         path.parent.mkdir(exist_ok=True)
-        path.write_text(record(i, day, teams, causes, ids), encoding="utf-8")
+        path.write_text(record(i, day, teams, causes, ids, size), encoding="utf-8")
         ids.append(rid)
     return folder
 
 
 if __name__ == "__main__":
-    generate(int(sys.argv[1]), Path(sys.argv[2]))
+    generate(int(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0)

@@ -105,11 +105,12 @@ def taxonomy_of(folder: Path) -> Taxonomy:
         cannot_run(exc)
 
 
-def run_check(folder: Path, *, no_cache: bool, extra: tuple[Path, ...] = ()) -> CheckResult:
+def run_check(folder: Path, *, no_cache: bool, extra: tuple[Path, ...] = (),
+              records: bool = True) -> CheckResult:
     """Run the core check or leave with exit 2 and a clear message when it cannot run."""
     try:
         return check_tree(folder, date.today(), extra_files=extra,
-                          cache=None if no_cache else Cache(folder))
+                          cache=None if no_cache else Cache(folder), records=records)
     except CannotRun as exc:
         cannot_run(exc)
 
@@ -151,7 +152,7 @@ def check(paths: tuple[str, ...], incidents: Path, fmt: str, strict: bool,
     """
     extra = tuple(Path(p) for p in paths if Path(p).is_file()
                   and p.endswith(RECORD_SUFFIXES) and not Path(p).name.startswith(("_", ".")))
-    result = run_check(incidents, no_cache=no_cache, extra=extra)
+    result = run_check(incidents, no_cache=no_cache, extra=extra, records=False)
     files, problems = _narrow(result, paths)
     colour = report.use_colour(sys.stdout.isatty()) and fmt == "text"
     click.echo(report.FORMATS[fmt](files, problems, colour))

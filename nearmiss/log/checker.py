@@ -1,27 +1,31 @@
 """Check a whole learning log: find the files, check each (in parallel, cached), then the
 rules that need the whole tree or today's date.
 
-Reading the bytes of every file is the floor; a content-hash cache keeps re-checks near it,
-and two worker processes halve the cold parse on a 2-core CI machine.
+Reading the bytes of every file is the floor; a content-hash cache keeps re-checks near it.
+A cold check shares the files out among every core, the main process's included: forked
+workers inherit the list of files, the taxonomy and the cache, read and hash their own
+files, and send back only results, which the main process takes in between its own.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import TypeVar
 
 from nearmiss.files import links_outside
-from nearmiss.log.cache import Cache, digest
+from nearmiss.log.cache import Cache, digest, paused_gc
 from nearmiss.record.model import ID_RE, Record, day_of
 from nearmiss.record.problems import Problem, Severity
-from nearmiss.record.result import FileResult
+from nearmiss.record.result import FileResult, Verdict
 from nearmiss.record.rules import check_record, suggest
 from nearmiss.record.settings import SETTINGS_FILE, Settings, SettingsError, parse_settings
 from nearmiss.record.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
@@ -31,8 +35,9 @@ T = TypeVar("T")
 TAXONOMY_FILE = "_taxonomy.yaml"
 RECORD_SUFFIXES = (".yaml", ".yml")
 YEAR_FOLDER = re.compile(r"\d{4}\Z")
-PARALLEL_FROM = 400  # below this many files to parse, starting workers costs more than it saves
-CHUNK = 64
+PARALLEL_FROM = 400  # below this many files, starting workers costs more than it saves
+MAX_WORKERS = 3  # besides the main process, which takes in every result
+CHUNK = 32  # files per claim: small enough that all processes finish together
 
 
 class CannotRun(Exception):
@@ -142,62 +147,183 @@ def _read(shown: str, inside: str) -> bytes | FileResult:
         return FileResult(shown, Path(shown).stem, sink.problems)
 
 
-_worker_context: tuple[Taxonomy, Settings] | None = None
+# A file's outcome: its content digest (None: unreadable) and its result (None: the cache
+# holds it for that digest). Workers send the result as its verdict and record.
+Outcome = tuple[bytes | None, FileResult | None]
+Sent = tuple[bytes | None, Verdict | None, Record | None]
 
 
-def _init_worker(taxonomy: Taxonomy, settings: Settings) -> None:
-    global _worker_context
-    _worker_context = (taxonomy, settings)
+@dataclass(frozen=True)
+class _Job:
+    """Everything checking the files needs, fixed before any worker is forked."""
+
+    paths: list[str]
+    read: dict[str, bytes]  # files already read, by path; the others are read here
+    inside: str  # the incidents folder, resolved: links out of it are refused
+    taxonomy: Taxonomy
+    settings: Settings
+    cache: Cache | None
+    records: bool
+
+    def outcome(self, shown: str) -> Outcome:
+        data = self.read[shown] if shown in self.read else _read(shown, self.inside)
+        if isinstance(data, FileResult):
+            return None, data
+        content = digest(data)
+        if self.cache is not None and self.cache.holds(shown, content):
+            return content, None
+        return content, check_record(data, shown, self.taxonomy, self.settings,
+                                     record=self.records)
+
+    def chunk(self, start: int) -> list[Outcome]:
+        return [self.outcome(shown) for shown in self.paths[start:start + CHUNK]]
 
 
-def _check_chunk(chunk: list[tuple[bytes, str]]) -> list[FileResult]:
-    assert _worker_context is not None
-    return [check_record(data, shown, *_worker_context) for data, shown in chunk]
+def _claim(next_chunk: Synchronized[int]) -> int:
+    """The first file of the next chunk no process has taken yet."""
+    with next_chunk.get_lock():
+        start = next_chunk.value
+        next_chunk.value = start + CHUNK
+    return start
 
 
-def _check_many(jobs: list[tuple[bytes, str]], taxonomy: Taxonomy,
-                settings: Settings) -> Iterator[FileResult]:
-    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 \
-            or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (check_record(data, shown, taxonomy, settings) for data, shown in jobs)
-        return
-    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(min(os.cpu_count() or 2, 4), _init_worker, (taxonomy, settings)) as pool:
-        for results in pool.imap(_check_chunk, chunks):
-            yield from results
+def _help(job: _Job, next_chunk: Synchronized[int],
+          send: multiprocessing.connection.Connection) -> None:
+    """A worker: check chunk after chunk and send each back, until none is left."""
+    try:
+        while (start := _claim(next_chunk)) < len(job.paths):
+            sent: list[Sent] = [(content, None, None) if result is None else
+                                (content, result.verdict(), result.record)
+                                for content, result in job.chunk(start)]
+            send.send((start, sent))
+    except BaseException:  # the main process checks an undelivered chunk itself, and so
+        pass  # reports any error once, with its own traceback
+    finally:
+        send.close()
+
+
+def _receive(job: _Job, pipes: list[multiprocessing.connection.Connection],
+             outcomes: list[Outcome | None], timeout: float | None) -> None:
+    """Take in the chunks that workers have sent; a closed pipe means that worker is done."""
+    for pipe in multiprocessing.connection.wait(pipes, timeout):
+        assert isinstance(pipe, multiprocessing.connection.Connection)
+        try:
+            start, sent = pipe.recv()
+        except EOFError:
+            pipes.remove(pipe)
+            pipe.close()
+            continue
+        outcomes[start:start + len(sent)] = [
+            (content, None if verdict is None else
+             FileResult.from_verdict(shown, verdict, record))
+            for shown, (content, verdict, record) in zip(job.paths[start:], sent, strict=False)]
+
+
+def _workers(files: int) -> int:
+    if files < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else os.cpu_count() or 1
+    return min(cores - 1, MAX_WORKERS)
+
+
+def _outcomes(job: _Job) -> list[Outcome]:
+    """Every file's outcome, in the order of ``job.paths``.
+
+    All processes claim chunks from one counter, so a busy core simply takes fewer; the
+    main process checks chunks too and takes in the workers' results between its own.
+    Forking, not spawning: workers start in milliseconds with everything inherited, and
+    no file's bytes are ever sent between processes."""
+    workers = _workers(len(job.paths))
+    if not workers:
+        return [job.outcome(shown) for shown in job.paths]
+    context = multiprocessing.get_context("fork")
+    next_chunk = context.Value("q", 0)
+    outcomes: list[Outcome | None] = [None] * len(job.paths)
+    started: list[multiprocessing.process.BaseProcess] = []
+    pipes: list[multiprocessing.connection.Connection] = []
+    try:
+        for _ in range(workers):
+            receive, send = context.Pipe(duplex=False)
+            worker = context.Process(target=_help, args=(job, next_chunk, send), daemon=True)
+            worker.start()
+            send.close()  # the worker's end: closed here, so its exit reads as EOF
+            started.append(worker)
+            pipes.append(receive)
+        while (start := _claim(next_chunk)) < len(job.paths):
+            outcomes[start:start + CHUNK] = job.chunk(start)
+            _receive(job, pipes, outcomes, timeout=0)
+        while pipes:
+            _receive(job, pipes, outcomes, timeout=None)
+    finally:
+        for process in started:
+            if pipes:  # leaving early (an error, ^C): stop the workers
+                process.terminate()
+            process.join()
+    for start in range(0, len(outcomes), CHUNK):  # a worker that died left its chunk
+        if outcomes[start] is None:
+            outcomes[start:start + CHUNK] = job.chunk(start)
+    return outcomes  # type: ignore[return-value]  # every slot is filled now
+
+
+def _known(paths: list[str], inside: str, cache: Cache
+           ) -> tuple[dict[str, Outcome], dict[str, bytes]]:
+    """Read the files the cache has a result for, here: the outcomes of those unchanged
+    (or unreadable), and the bytes of those changed, to be checked with the new files. So
+    a warm check is done in this process; forking workers to read costs more than it
+    saves, while many changed files (another branch checked out) still share out."""
+    outcomes: dict[str, Outcome] = {}
+    changed: dict[str, bytes] = {}
+    for shown in paths:
+        if not cache.knows(shown):
+            continue
+        data = _read(shown, inside)
+        if isinstance(data, FileResult):
+            outcomes[shown] = None, data
+            continue
+        content = digest(data)
+        if cache.holds(shown, content):
+            outcomes[shown] = content, None
+        else:
+            changed[shown] = data
+    return outcomes, changed
 
 
 def check_tree(folder: Path, today: date, *, extra_files: Iterable[Path] = (),
-               cache: Cache | None = None) -> CheckResult:
-    """Check every record below ``folder`` (plus ``extra_files``) against its taxonomy."""
+               cache: Cache | None = None, records: bool = True) -> CheckResult:
+    """Check every record below ``folder`` (plus ``extra_files``) against its taxonomy.
+
+    Without ``records`` (all `nearmiss check` needs) only the verdicts are made: every
+    file's problems, related ids and dates, but no Record, so ``CheckResult.records`` is
+    empty; a cold check sends less between processes and a warm one loads less cache."""
     taxonomy, taxonomy_bytes = load_taxonomy(folder)
     settings, settings_bytes = load_settings(folder)
     paths = sorted(set(discover(folder)) | {display_path(p) for p in extra_files})
-    if cache is not None:
-        cache.open(digest(taxonomy_bytes + b"\0" + settings_bytes))
-    results: dict[str, FileResult] = {}
-    jobs: list[tuple[bytes, str]] = []
-    hashes: dict[str, bytes] = {}
     inside = os.path.realpath(folder)
-    for shown in paths:
-        data = _read(shown, inside)
-        if isinstance(data, FileResult):
-            results[shown] = data
-            continue
-        hashes[shown] = digest(data)
-        hit = cache.get(shown, hashes[shown]) if cache is not None else None
-        if hit is not None:
-            results[shown] = hit
-        else:
-            jobs.append((data, shown))
-    for result in _check_many(jobs, taxonomy, settings):
-        results[result.path] = result
+    with paused_gc():
+        outcomes: dict[str, Outcome] = {}
+        changed: dict[str, bytes] = {}
         if cache is not None:
-            cache.put(result.path, hashes[result.path], result)
-    if cache is not None:
-        cache.save(keep=hashes.keys())
-    files = [results[p] for p in paths]
+            cache.open(digest(taxonomy_bytes + b"\0" + settings_bytes), records=records)
+            outcomes, changed = _known(paths, inside, cache)
+        todo = [shown for shown in paths if shown not in outcomes]
+        job = _Job(todo, changed, inside, taxonomy, settings, cache, records)
+        outcomes.update(zip(todo, _outcomes(job), strict=True))
+        files: list[FileResult] = []
+        readable: list[str] = []
+        for shown in paths:
+            content, result = outcomes[shown]
+            if content is not None:
+                readable.append(shown)
+                if cache is not None:
+                    if result is None:
+                        result = cache.get(shown, content)
+                    else:
+                        cache.put(shown, content, result)
+            assert result is not None  # an outcome without a result is in the cache
+            files.append(result)
+        if cache is not None:
+            cache.save(keep=readable)
     shown_top = display_path(folder)
     problems = [p for f in files for p in f.problems] + tree_problems(files, today) + \
         [p for f in files for p in placement_problems(f.path, shown_top)]
@@ -235,7 +361,7 @@ def placement_problems(path: str, top: str) -> list[Problem]:
     stem = os.path.splitext(name)[0]
     if not ID_RE.match(stem):
         return []
-    inner = os.path.relpath(path, top)
+    inner = _relative(path, top)
     if inner.startswith(os.pardir):
         return []
     folders = os.path.dirname(inner).split(os.sep) if os.path.dirname(inner) else []
@@ -256,6 +382,18 @@ def placement_problems(path: str, top: str) -> list[Problem]:
         target = os.path.join(top, year, *folders, name)
     return [Problem(path, 1, 1, Severity.WARNING, code, message,
                     hint=f"move it to {target}")]
+
+
+def _relative(path: str, top: str) -> str:
+    """``os.path.relpath(path, top)``, without its two trips to the working directory for
+    the usual path, one that starts with ``top`` and goes on in normal form: relpath
+    cost a warm check of 10,000 files a tenth of a second."""
+    tail = path[len(top) + 1:]
+    if path.startswith(top) and path[len(top):len(top) + 1] == os.sep and tail \
+            and os.path.normpath(tail) == tail and not tail.startswith(os.pardir) \
+            and not os.path.isabs(tail) and not os.path.splitdrive(tail)[0]:
+        return tail
+    return os.path.relpath(path, top)
 
 
 def tree_problems(files: list[FileResult], today: date) -> list[Problem]:

@@ -540,8 +540,9 @@ DEFAULT_SETTINGS = Settings()
 
 
 def check_record(data: bytes, path: str, taxonomy: Taxonomy,
-                 settings: Settings = DEFAULT_SETTINGS) -> FileResult:
-    """Check one record file's bytes; never raises on any input."""
+                 settings: Settings = DEFAULT_SETTINGS, *, record: bool = True) -> FileResult:
+    """Check one record file's bytes; never raises on any input. Without ``record`` the
+    result is only the verdict (``FileResult.verdict``): the Record is not built."""
     sink = Sink(path)
     record_id = PurePath(path).stem
     if not ID_RE.match(record_id) or not _valid_day(record_id[:10]):
@@ -561,10 +562,10 @@ def check_record(data: bytes, path: str, taxonomy: Taxonomy,
     _kind_and_status(sink, root, values, nodes)
     _dates(sink, reader, record_id, values, nodes)
     _language(sink, reader, data, settings)
-    record = None
-    if not sink.has_errors:
-        record = Record(id=record_id, path=path, **values)
-    return FileResult(path, record_id, sink.problems, record,
+    built = None
+    if record and not sink.has_errors:
+        built = Record(id=record_id, path=path, **values)
+    return FileResult(path, record_id, sink.problems, built,
                       tuple(reader.related), tuple(reader.events))
 
 
