@@ -14,14 +14,18 @@ showed before; a build never publishes it. With Material, the page not found is 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from jinja2 import Environment
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
@@ -31,7 +35,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from nearmiss.distribution import MissingExtra, needs_site_extra
+from nearmiss.distribution import MissingExtra, install_command, needs_site_extra
 from nearmiss.log import report
 from nearmiss.log.cache import Cache
 from nearmiss.log.checker import CannotRun, check_tree
@@ -46,8 +50,9 @@ class MissingSiteExtra(PluginError):
 try:
     with needs_site_extra("the nearmiss MkDocs plugin"):
         from nearmiss.site import sanitize, writer
-        from nearmiss.site.markup import url
-        from nearmiss.site.pages import BROWSE, FIGURES_GUIDE, SiteOptions
+        from nearmiss.site import search as site_search
+        from nearmiss.site.markup import RAW_BLOCK, url
+        from nearmiss.site.pages import BROWSE, FIGURES_GUIDE, Reuse, SiteOptions
 except MissingExtra as _missing:
     raise MissingSiteExtra(f"nearmiss: {_missing}") from None
 
@@ -91,6 +96,7 @@ class NearmissConfig(Config):  # type: ignore[no-untyped-call]
     as_of = DateOption()
     cache = c.Type(bool, default=True)
     git_dates = c.Type(bool, default=True)
+    search = c.Choice(site_search.MODES, default="pagefind")  # or "theme": its own search
 
 
 class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-call]
@@ -105,11 +111,26 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         # a record's page showed before an edit broke it
         self.shown: dict[str, str] = {}
         self.session: str | None = None  # the mkdocs.yml ``shown`` was built from
+        # serving: each file this plugin gave the last build, by path, and what that
+        # build was of (``kept_files``); whether MkDocs runs --dirty
+        self.built: dict[str, str] = {}
+        self.built_for: tuple[str, str, bytes] | None = None
+        self.dirty = False
+        self.told_dirty = False
+        self.reuse = Reuse()  # the pages of the last build, for the next (serving only)
+        # search: pagefind (nearmiss.site.search): the configuration of the build that
+        # uses it (none when the theme's search is kept), how many pages that build
+        # indexes, and the indexer, kept across the rebuilds of `mkdocs serve`
+        self.pagefind: MkDocsConfig | None = None
+        self.search_pages = 0
+        self.indexer = site_search.Indexer()
+        self.search_told = False  # said, in this serve session, that Material's is off
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Tells serve from build. Defining it also keeps this instance across the
-        rebuilds of `mkdocs serve`, which ``shown`` relies on."""
+        rebuilds of `mkdocs serve`, which ``shown`` and ``built`` rely on."""
         self.serving = command == "serve"
+        self.dirty = dirty
 
     def on_shutdown(self) -> None:
         """The end of a `mkdocs serve` or build: MkDocs keeps this instance for the
@@ -117,8 +138,13 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.serving = False
         self.shown = {}
         self.session = None
+        self.built, self.built_for, self.dirty, self.told_dirty = {}, None, False, False
+        self.reuse = Reuse()
+        self.indexer.close()
+        self.search_told = False
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self.pagefind = None
         if not self.config.enabled:
             return config
         for name in NEEDED_EXTENSIONS:
@@ -130,11 +156,38 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         if config.theme.name == "material" and writer.OVERRIDES not in config.theme.dirs:
             # after the site's own custom_dir, whose templates win, before the theme's
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, writer.OVERRIDES)
+        if self.config.search == "pagefind" and self.use_pagefind(config):
+            self.pagefind = config
         return config
+
+    def use_pagefind(self, config: MkDocsConfig) -> bool:
+        """Search with Pagefind instead of the theme's search, which is turned off."""
+        self.search_pages = 0
+        if config.theme.name != "material":
+            log.info("search: pagefind needs the Material theme; keeping this theme's search")
+            return False
+        try:
+            site_search.require_pagefind()
+        except site_search.PagefindMissing as exc:
+            raise MissingSiteExtra(
+                f"nearmiss: search: pagefind needs the 'site' extra ({exc}): "
+                f"{install_command('site')}, or set search: theme") from None
+        theme_search = config.plugins.get("material/search")
+        if theme_search is not None and getattr(theme_search.config, "enabled", False):
+            theme_search.config.enabled = False  # its header.html and hooks honour this
+            if not (self.serving and self.search_told):  # once a serve, not every rebuild
+                log.info("search: Pagefind replaces the search plugin of Material, turned "
+                         "off for this site (set search: theme to keep it)")
+            self.search_told = self.serving
+        if self.serving:
+            self.indexer.hold(config.site_dir)  # out of the clean; put back after the build
+        return True
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return files
+        if RAW_BLOCKS not in config.markdown_extensions:
+            config.markdown_extensions.append(RAW_BLOCKS)  # our long lists, unparsed
         folder = Path(self.config.incidents)
         as_of = self.config.as_of or date.today()
         try:
@@ -154,9 +207,12 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             figures_page=(FIGURES_GUIDE if files.get_file_from_path(FIGURES_GUIDE) is not None
                           else None),
             serving=self.serving, shown_before=self.session_pages(config),
+            reuse=self.reuse if self.serving else None,
         )
         self.sources = {}
         self.record_text = set()
+        kept = self.kept_files(config, len(result.records))
+        built: dict[str, str] = {}
         for out in writer.site_files(result, folder, as_of, options,
                                      git_dates=self.config.git_dates):
             if files.get_file_from_path(out.path) is not None:
@@ -165,13 +221,44 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             if self.serving and out.source and not out.refused:
                 self.shown[out.path] = out.content
             inclusion = InclusionLevel.INCLUDED if out.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, out.path, content=out.content,
+            kind = File
+            if self.serving:
+                before = kept.get(out.path)  # a page reused (``Reuse``) has the same text
+                built[out.path] = out.content
+                kind = KeptFile if before is out.content or before == out.content else File
+            files.append(kind.generated(config, out.path, content=out.content,
                                         inclusion=inclusion))
             if out.source:
                 self.sources[out.path] = out.source
             if out.record_text:
                 self.record_text.add(out.path)
+        if self.serving:
+            _remove_outputs(config, [path for path in kept if path not in built])
+            self.built = built
         return files
+
+    def kept_files(self, config: MkDocsConfig, records: int) -> dict[str, str]:
+        """While serving: the content of each file the last build of this session had,
+        for ``KeptFile``; none after a change to mkdocs.yml, which any page may show."""
+        if not self.serving:
+            return {}
+        try:
+            with open(config.config_file_path or "", "rb") as handle:
+                settings = handle.read()
+        except OSError:
+            settings = b""
+        stamp = (config.site_dir, config.config_file_path or "", _digest(settings))
+        if stamp != self.built_for:
+            self.built, self.built_for = {}, stamp
+        if not self.dirty and not self.told_dirty and records >= BIG_LOG:
+            self.told_dirty = True
+            log.info(f"nearmiss: {records} records; `mkdocs serve --dirty` renders again "
+                     "only the pages an edit changes, in seconds instead of minutes")
+        return self.built
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A build that failed may have left pages unwritten: the next one renders all."""
+        self.built, self.built_for = {}, None
 
     def session_pages(self, config: MkDocsConfig) -> dict[str, str]:
         """The record pages of earlier builds of this serve session, of this site only."""
@@ -197,7 +284,16 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
     def on_post_page(self, output: str, /, *, page: MkDocsPage, config: MkDocsConfig
                      ) -> str | None:
         """Make Material's search dialog accessible; say so loudly (a warning, which
-        fails --strict) the day its markup no longer matches, instead of silently not."""
+        fails --strict) the day its markup no longer matches, instead of silently not.
+        With Pagefind, add its button and dialog, and mark what it indexes."""
+        if self.pagefind is config:
+            done = site_search.inject(output, site_search.root_of(page.url),
+                                      index=site_search.searchable(page.meta))
+            self.search_pages += done.indexed
+            for part in done.missing:
+                log.warning(f"{page.file.src_uri}: the theme's markup has changed, so "
+                            f"nearmiss cannot find {part} for search; please report this")
+            output = done.html
         if 'data-md-component="search"' not in output:
             return output
         for pattern, attribute, addition in _SEARCH_FIXES:
@@ -209,6 +305,39 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
                 fixed = tag[0][:-1] + addition + ">"
                 output = output[:tag.start()] + fixed + output[tag.end():]
         return output
+
+    def on_post_template(self, output_content: str, /, *, template_name: str,
+                         config: MkDocsConfig) -> str | None:
+        """The page not found gets the search too, at absolute addresses (it is served
+        at any), and is never indexed."""
+        if self.pagefind is not config or not template_name.endswith(".html"):
+            return output_content
+        root = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
+        return site_search.inject(output_content, root, index=False).html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Index the built site with Pagefind: at once for a build; in the background
+        while serving, the last index answering meanwhile."""
+        if self.pagefind is not config:
+            return
+        if self.search_pages == 0:
+            log.warning("search: no page is searchable, so nearmiss writes no search index")
+            return
+        site_search.write_script(config.site_dir)
+        pages = self.search_pages
+        try:
+            done = self.indexer.run(
+                config.site_dir, background=self.serving,
+                keep_index_url=not config.use_directory_urls,
+                done=lambda d: log.info(f"search: Pagefind has indexed {pages} pages "
+                                        f"({d.seconds:.1f} s); reload to search them"),
+                failed=lambda message: log.warning(f"search: {message}"))
+        except site_search.IndexFailed as exc:
+            raise PluginError(f"nearmiss: search: {exc}") from None
+        if done is not None:
+            for line in done.warnings:
+                log.info(f"search: Pagefind: {line}")
+            log.info(f"search: Pagefind indexed {pages} pages in {done.seconds:.1f} s")
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files
                ) -> Environment | None:
@@ -247,3 +376,59 @@ def _edit_base(config: MkDocsConfig) -> str | None:
     if edit_uri.endswith("/" + docs):
         edit_uri = edit_uri[: -len(docs) - 1]
     return urljoin(config.repo_url.rstrip("/") + "/", edit_uri.lstrip("/") + "/")
+
+
+BIG_LOG = 2000  # records from which serving without --dirty earns a tip
+
+
+def _digest(content: str | bytes) -> bytes:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class KeptFile(File):
+    """A generated file whose content is the one the last build of this `mkdocs serve`
+    session wrote: MkDocs' --dirty keeps its output (``is_modified`` is False) instead
+    of rendering the page again, as it does for a file of docs/ older than its output.
+    Any change to the content makes it a plain generated file again, always rendered."""
+
+    def is_modified(self) -> bool:
+        return not os.path.isfile(self.abs_dest_path)
+
+
+def _remove_outputs(config: MkDocsConfig, paths: list[str]) -> None:
+    """Take the pages of files that are gone (a record deleted, made internal or
+    renamed) out of the site being served: --dirty would serve them on."""
+    for path in paths:
+        dest = File(path, src_dir=None, dest_dir=config.site_dir,
+                    use_directory_urls=config.use_directory_urls).abs_dest_path
+        try:
+            os.remove(dest)
+            if os.path.basename(dest) == "index.html" and path.endswith(".md"):
+                os.rmdir(os.path.dirname(dest))  # the page's own folder, if now empty
+        except OSError:
+            pass
+
+
+RAW_BLOCKS = "nearmiss.mkdocs_plugin:RawBlocks"  # as markdown_extensions names it
+
+
+class _RawBlockPreprocessor(Preprocessor):  # type: ignore[misc]
+    def run(self, lines: list[str]) -> list[str]:
+        last = len(lines) - 1
+        for i, line in enumerate(lines):
+            if (line.startswith("<") and RAW_BLOCK.match(line) and " markdown" not in line
+                    and (i == 0 or not lines[i - 1].strip())
+                    and (i == last or not lines[i + 1].strip())):
+                lines[i] = self.md.htmlStash.store(line)
+        return lines
+
+
+class RawBlocks(Extension):  # type: ignore[misc]
+    """Stores the one-line HTML blocks of the learning log's long lists
+    (``markup.html_block``) as Python-Markdown's own raw-HTML step would, without
+    parsing them: the same HTML, in a fraction of the time."""
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's name
+        # after whitespace is normalised (30), before raw HTML is parsed (20)
+        md.preprocessors.register(_RawBlockPreprocessor(md), "nearmiss_raw_blocks", 25)

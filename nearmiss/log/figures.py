@@ -342,16 +342,20 @@ class ActionRow(_Figure):
 _STATE_ORDER = {"overdue": 0, "open": 1, "done": 2, "dropped": 3}
 
 
+def _action_row(r: Record, i: int, a: Action, as_of: date) -> ActionRow:
+    state = action_state(a, as_of)
+    due = day_of(a.due)
+    return ActionRow(
+        record=r.id, title=r.title, index=i, action=a.action, owner=a.owner,
+        due=due, state=state,
+        days_overdue=(as_of - due).days if state == "overdue" else 0,
+        done_on=day_of(a.done_on) if a.done_on else None, reason=a.reason)
+
+
 def _action_rows(records: Iterable[Record], as_of: date) -> Iterable[ActionRow]:
     for r in records:
         for i, a in enumerate(r.actions):
-            state = action_state(a, as_of)
-            due = day_of(a.due)
-            yield ActionRow(
-                record=r.id, title=r.title, index=i, action=a.action, owner=a.owner,
-                due=due, state=state,
-                days_overdue=(as_of - due).days if state == "overdue" else 0,
-                done_on=day_of(a.done_on) if a.done_on else None, reason=a.reason)
+            yield _action_row(r, i, a, as_of)
 
 
 def action_list(records: Iterable[Record], as_of: date, owner: str | None = None,
@@ -382,9 +386,11 @@ def listed_counts(rows: Iterable[ActionRow]) -> ActionCounts:
 
 def completed_actions(records: Iterable[Record], period: Period) -> list[ActionRow]:
     """Actions done within the period, from records of any period, in the order done."""
-    # a done action is done whatever the day it is judged on: the period's end will do
-    done = [row for row in _action_rows(records, period.last) if row.state == "done"
-            and row.done_on is not None and period.first <= row.done_on <= period.last]
+    # a done action is done whatever the day it is judged on: the period's end will do.
+    # Rows only for those: a digest per month asks this of every record.
+    done = [_action_row(r, i, a, period.last) for r in records
+            for i, a in enumerate(r.actions) if a.status == "done" and a.done_on
+            and period.first <= day_of(a.done_on) <= period.last]
     done.sort(key=lambda x: (x.done_on or x.due, x.record, x.index))
     return done
 

@@ -78,12 +78,60 @@ def href(from_page: str, to_page: str, style: str) -> str:
     if style == "md":
         return rel(from_page, to_page)
     here, there = url(from_page, style), url(to_page, style)
-    base = here if style == "directory" else posixpath.dirname(here)
-    target_dir, name = posixpath.split(there) if style == "file" else (there.rstrip("/"), "")
-    prefix = _rel_dir(base.rstrip("/") or ".", target_dir or ".")
+    base = (here if style == "directory" else posixpath.dirname(here)).rstrip("/") or "."
     if style == "file":
-        return name if prefix == "." else f"{prefix}/{name}"
-    return "./" if prefix == "." else prefix + "/"
+        target_dir, name = posixpath.split(there)
+    else:
+        target_dir, name = there.rstrip("/"), ""
+        if target_dir and base != target_dir and not base.startswith(target_dir + "/"):
+            # a page's own folder ('log/records/<id>') is one of thousands: cache the pair
+            # of its parent instead, as the folders of ``rel``
+            target_dir, name = posixpath.split(target_dir)
+            name += "/"
+    prefix = _rel_dir(base, target_dir or ".")
+    if not name:
+        return "./" if prefix == "." else prefix + "/"
+    return name if prefix == "." else f"{prefix}/{name}"
+
+
+def html_block(html: str) -> str:
+    """A block of HTML on one line of its own, which the MkDocs plugin passes through
+    Markdown unparsed (``RAW_BLOCK``): Python-Markdown would keep such a line as it is,
+    but reading thousands of rows of it through its HTML parser takes longer than the
+    record pages themselves. Record text in it must already be escaped (``attr``)."""
+    if "\n" in html:
+        raise ValueError("an HTML block is written on one line")
+    return html + "\n"
+
+
+# a line ``html_block`` writes: an element of nearmiss's own, opened as only these pages
+# open one (a site's own pages keep Python-Markdown's parsing), closed at the line's end
+RAW_BLOCK = re.compile(
+    r"(?:<table><thead><tr><th>.*</table>|<ul>(?:<li>.*)?</ul>)\Z")
+
+
+def html_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A table as one line of HTML (``html_block``), for lists of thousands of records:
+    its cells must already be HTML, record text escaped with ``attr``."""
+    if not rows:
+        return ""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
+                   for row in rows)
+    return html_block(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+_PROBE = "x"  # a page name, for ``folder_href``
+_SUFFIX = {"md": ".md", "file": ".html", "directory": "/"}
+
+
+def folder_href(from_page: str, folder: str, style: str) -> tuple[str, str]:
+    """(prefix, suffix) such that ``href(from_page, f"{folder}/{name}.md", style)`` is
+    ``prefix + name + suffix`` for any page ``name`` of ``folder``: a list linking
+    thousands of records works out the way to their folder once."""
+    whole, suffix = href(from_page, f"{folder}/{_PROBE}.md", style), _SUFFIX[style]
+    assert whole.endswith(_PROBE + suffix), whole
+    return whole[:-len(_PROBE + suffix)], suffix
 
 
 def table(headers: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset()

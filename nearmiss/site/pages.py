@@ -11,10 +11,10 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -90,7 +90,7 @@ class Page:
     # where a title would read "Learning log - Learning log" in the browser's tab
     site_home: bool = False
 
-    @property
+    @cached_property  # once: a page reused while serving keeps the very same text
     def markdown(self) -> str:
         meta: dict[str, Any] = {} if self.site_home else {"title": page_title(self.title)}
         if self.tags:
@@ -121,6 +121,52 @@ class SiteOptions:
     # session (``shown_before``, Markdown by page path) when there was one
     serving: bool = False
     shown_before: Mapping[str, str] = field(default_factory=dict)
+    # while serving: what one build of the session leaves the next (``Reuse``)
+    reuse: Reuse | None = field(default=None, compare=False)
+
+
+class Reuse:
+    """What a build of a `mkdocs serve` session leaves the next, so that an edit to one
+    record costs the pages it changes, not the whole log again.
+
+    A record that did not change keeps the object of the build before, and a page built
+    from the very same objects, by a site of the same options, taxonomy and day (all
+    three ``begin``), is the page built before (``page``). It holds one build's worth:
+    what the build before used and this one did not is dropped.
+    """
+
+    def __init__(self) -> None:
+        self.context: object = None
+        self.records: dict[str, Record] = {}
+        self.pages: dict[str, tuple[tuple[object, ...], Page]] = {}
+        self.built: dict[str, tuple[tuple[object, ...], Page]] = {}
+
+    def begin(self, context: object, records: list[Record]) -> list[Record]:
+        """Start a build of ``records``: the same records, unchanged ones as before."""
+        if context != self.context:
+            self.context, self.records, self.built = context, {}, {}
+        before, self.records = self.records, {}
+        self.pages, self.built = self.built, {}
+        out = []
+        for r in records:
+            old = before.get(r.id)
+            r = old if old is not None and old == r else r
+            self.records[r.id] = r
+            out.append(r)
+        return out
+
+    def page(self, path: str, inputs: tuple[object, ...], make: Callable[[], Page]) -> Page:
+        """The page at ``path`` built from ``inputs`` (records, compared as objects, and
+        other values), as the build before built it if its inputs were the same."""
+        old = self.pages.get(path)
+        if old is not None and len(old[0]) == len(inputs) and all(
+                a is b or (not isinstance(a, Record) and a == b)
+                for a, b in zip(old[0], inputs, strict=True)):
+            page = old[1]
+        else:
+            page = make()
+        self.built[path] = (inputs, page)
+        return page
 
 
 class Site:
@@ -131,14 +177,37 @@ class Site:
         self.taxonomy = result.taxonomy
         self.as_of = as_of
         self.o = options
-        self.records = sorted(result.records, key=lambda r: (r.day, r.id), reverse=True)
+        self.reuse = options.reuse
+        # every record, in the check's order; unchanged ones as the last build had them
+        self.all = self.reuse.begin(self.context(), result.records) if self.reuse \
+            else result.records
+        self.records = sorted(self.all, key=lambda r: (r.day, r.id), reverse=True)
         self.public = [r for r in self.records if r.visibility == "public"]
         self.by_id = {r.id: r for r in self.records}
-        self.stats = compute(result.records, self.taxonomy, as_of)
+        self.stats = compute(self.all, self.taxonomy, as_of)
         self.referred_by: dict[str, list[str]] = defaultdict(list)
+        # the records of each browse page, grouped in one pass, newest first: a page per
+        # team, touchpoint, promise or month that scanned every record would make the
+        # site grow with records times pages
+        self.by_term: dict[str, dict[str | None, list[Record]]] = {
+            name: defaultdict(list) for name in ("team", "touchpoint", "promise")}
+        self.by_month: dict[str, list[Record]] = defaultdict(list)
+        self.source_folders: dict[str, str] = {}  # a record's folder, as ``source`` shows it
+        self.links: dict[tuple[str, ...], str] = {}  # term and cause links, by folder
+        self.rows: dict[str, tuple[str, str]] = {}  # a record's row of ``record_table``
+        self.titles: dict[str, str] = {}  # a record's title as HTML
+        self.to_records: dict[str, tuple[str, str]] = {}  # ``markup.folder_href`` by page
         for r in self.records:
             for other in r.related:
                 self.referred_by[other].append(r.id)
+            for name, groups in self.by_term.items():
+                groups[getattr(r, name)].append(r)
+            self.by_month[month_key(r.day)].append(r)
+
+    def context(self) -> tuple[object, ...]:
+        """What every page depends on besides its records, for ``Reuse``."""
+        return (self.taxonomy, self.as_of,
+                replace(self.o, history={}, shown_before={}, reuse=None))
 
     # paths -------------------------------------------------------------------------
     def path(self, *parts: str) -> str:
@@ -164,18 +233,53 @@ class Site:
             return "an internal record"
         return markup.link(self.by_id[record_id].title, target)
 
+    def html_link(self, here: str, label: str, target: str) -> str:
+        """A link written as HTML, to the page's final URL (``link_style`` is not 'md')."""
+        return (f'<a href="{markup.href(here, target, self.o.link_style)}">'
+                f"{attr(label)}</a>")
+
+    def record_html(self, here: str, record_id: str) -> str:
+        """``record_link`` as HTML: a link to the record, or words for one without page."""
+        record = self.by_id.get(record_id)
+        if record is None or record.visibility != "public":
+            return "an internal record"
+        way = self.to_records.get(here)  # the way to the records' folder, once per page
+        if way is None:
+            way = self.to_records[here] = markup.folder_href(here, self.path("records"),
+                                                             self.o.link_style)
+        prefix, suffix = way
+        title = self.titles.get(record_id)
+        if title is None:
+            title = self.titles[record_id] = attr(record.title)
+        return f'<a href="{prefix}{record_id}{suffix}">{title}</a>'
+
     def term_link(self, here: str, section: str, key: str | None) -> str:
         if key is None:
             return "–"
-        terms: dict[str, Term] = getattr(self.taxonomy, section)
-        term = terms.get(key)
-        return markup.link(term.label if term else key, rel(here, self.path(section,
-                                                                             f"{key}.md")))
+        folder = os.path.dirname(here)  # the same link from every page of a folder
+        link = self.links.get((folder, section, key))
+        if link is None:
+            terms: dict[str, Term] = getattr(self.taxonomy, section)
+            term = terms.get(key)
+            link = self.links[folder, section, key] = markup.link(
+                term.label if term else key, rel(here, self.path(section, f"{key}.md")))
+        return link
 
     def cause_link(self, here: str, ref: str) -> str:
+        folder = os.path.dirname(here)
+        link = self.links.get((folder, ref))
+        if link is None:
+            category, _, cause = ref.partition("/")
+            link = self.links[folder, ref] = markup.link(
+                self.taxonomy.cause_label(ref),
+                rel(here, self.path("causes", category, f"{cause}.md")))
+        return link
+
+    def cause_html(self, here: str, ref: str) -> str:
+        """``cause_link`` as HTML."""
         category, _, cause = ref.partition("/")
-        return markup.link(self.taxonomy.cause_label(ref),
-                           rel(here, self.path("causes", category, f"{cause}.md")))
+        return self.html_link(here, self.taxonomy.cause_label(ref),
+                              self.path("causes", category, f"{cause}.md"))
 
     def category_label(self, ref: str) -> str:
         """The label of a cause's category ('Communication' for 'communication/...')."""
@@ -187,7 +291,12 @@ class Site:
         return self.source_of(record.path)
 
     def source_of(self, path: str) -> str:
-        return os.path.relpath(path, self.o.source_root).replace(os.sep, "/")
+        folder, name = os.path.split(path)
+        shown = self.source_folders.get(folder)
+        if shown is None:  # once per folder: the records of a year share theirs
+            shown = os.path.relpath(folder or os.curdir, self.o.source_root).replace(os.sep, "/")
+            shown = self.source_folders[folder] = "" if shown == os.curdir else shown + "/"
+        return shown + name
 
     def who(self, name: str) -> str:
         """A person or team thanked, reporting or owning an action, as plain text: a team
@@ -216,7 +325,7 @@ class Site:
         edited in git". A date that is the day reported (or occurred, when the record
         says no day reported) is left out: it adds nothing. See docs/guide/publishing.md.
         """
-        dates = self.o.history.get(os.path.abspath(r.path))
+        dates = self.o.history.get(os.path.abspath(r.path)) if self.o.history else None
         if dates is None:
             return []
         told = day_of(r.reported) if r.reported else r.day
@@ -236,15 +345,22 @@ class Site:
                     for r in shown]
             out = markup.table(headers, rows)
         elif shown:
-            cells = "".join(
-                f'<tr><td>{day_of(r.occurred)}</td><td><a href="'
-                f'{markup.href(here, self.record_path(r.id), style)}">{attr(r.title)}</a></td>'
-                f"<td>{KIND_LABEL[r.kind]}</td><td>{value_word(r.status)}</td>"
-                f"<td>{value_word(r.severity)}</td></tr>"
-                for r in shown)
-            out = ('<table><thead><tr>'
-                   + "".join(f"<th>{h}</th>" for h in headers)
-                   + f"</tr></thead><tbody>{cells}</tbody></table>\n")
+            # one row per record, however many lists show it, with the links of a list
+            # sharing its folder's part (``markup.folder_href``)
+            prefix, suffix = markup.folder_href(here, self.path("records"), style)
+            lines = []
+            for r in shown:
+                row = self.rows.get(r.id)
+                if row is None:
+                    row = self.rows[r.id] = (
+                        f'<tr><td>{day_of(r.occurred)}</td><td><a href="',
+                        f'{r.id}{suffix}">{attr(r.title)}</a></td><td>{KIND_LABEL[r.kind]}'
+                        f"</td><td>{value_word(r.status)}</td><td>{value_word(r.severity)}"
+                        "</td></tr>")
+                lines.append(row[0] + prefix + row[1])
+            head = "".join(f"<th>{h}</th>" for h in headers)
+            out = markup.html_block(f"<table><thead><tr>{head}</tr></thead><tbody>"
+                                    + "".join(lines) + "</tbody></table>")
         else:
             out = ""
         if hidden:
@@ -270,7 +386,7 @@ class Site:
         yield self.home()
         yield self.dashboard()
         for r in self.public:
-            yield self.record_page(r)
+            yield self.reused_record_page(r)
         yield from self.cause_pages()
         for section in ("teams", "touchpoints", "promises"):
             yield from self.term_pages(section)
@@ -403,6 +519,16 @@ class Site:
         return (chart + f"\n…and {plural(top.rest, 'more cause')} the chart leaves out, "
                 f"named by {plural(top.rest_records, 'record')} ({percent(top.rest_share)} "
                 f"of all the causes records name). {every}\n")
+
+    def reused_record_page(self, r: Record) -> Page:
+        """``record_page``, or while serving the page the last build made from the same
+        record, the same records it links and the same git dates."""
+        if self.reuse is None:
+            return self.record_page(r)
+        inputs = (r, *(self.by_id.get(i) for i in r.related), None,
+                  *(self.by_id[i] for i in self.referred_by.get(r.id, ())),
+                  tuple(self.git_facts(r)))
+        return self.reuse.page(self.record_path(r.id), inputs, lambda: self.record_page(r))
 
     def record_page(self, r: Record) -> Page:
         here = self.record_path(r.id)
@@ -541,7 +667,7 @@ class Site:
         yield Page(index, title, "\n".join(out), in_nav=True)
         for key, term in terms.items():
             here = self.path(section, f"{key}.md")
-            records = [r for r in self.records if getattr(r, name) == key]
+            records = self.by_term[name].get(key, [])
             out = [f"# {text(term.label)}", ""]
             if term.description:
                 out += [f"*{text(term.description)}*", ""]
@@ -562,7 +688,7 @@ class Site:
         yield Page(index, "Months", "\n".join(out), in_nav=True)
         for key, m in months:
             here = self.path("months", f"{key}.md")
-            records = [r for r in self.records if month_key(r.day) == key]
+            records = self.by_month.get(key, [])
             digest_link = markup.link("digest of " + key,
                                       rel(here, self.path("digests", key + ".md")))
             out = [f"# {key}", "", self.figures(m), "", f"Read the {digest_link}.",
@@ -589,11 +715,20 @@ class Site:
         out = ["# Warning signs", "",
                "Failures whose root cause an earlier near miss already had: the lesson was on "
                "offer before a customer paid for it.", ""]
-        for w in self.stats.warning_signs:
+        signs = self.stats.warning_signs
+        if signs and self.o.link_style != "md":
+            # a list as long as the failures: HTML, as the record tables (``record_table``)
+            def record(record_id: str) -> str:
+                return self.record_html(here, record_id)
+
+            out.append(markup.html_block("<ul>" + "".join(
+                f"<li>{record(w.failure)}: {self.cause_html(here, w.cause)}, seen before in "
+                f"{digest.earlier_list(w.near_misses, record)}</li>" for w in signs) + "</ul>"))
+        for w in signs if self.o.link_style == "md" else ():
             earlier = digest.earlier_list(w.near_misses, lambda i: self.record_link(here, i))
             out += [f"- {self.record_link(here, w.failure)}: "
                     f"{self.cause_link(here, w.cause)}, seen before in {earlier}"]
-        if not self.stats.warning_signs:
+        if not signs:
             out.append("No failure has repeated the cause of an earlier near miss.")
         return Page(here, "Warning signs", "\n".join(out) + "\n", in_nav=True)
 
@@ -606,12 +741,17 @@ class Site:
         # what to do first, then where it comes from, who and when: on a phone each row is
         # a card headed by its action
         headers = ["Action", "Record", "Owner", "Due", "State"]
-        table_rows = [[text(a.action), self.record_link(here, a.record),
-                       text(self.who(a.owner)), a.due.isoformat(),
+        html = self.o.link_style != "md"  # as long as the open actions: HTML, as record_table
+        table_rows = [[attr(a.action) if html else text(a.action),
+                       self.record_html(here, a.record) if html
+                       else self.record_link(here, a.record),
+                       attr(self.who(a.owner)) if html else text(self.who(a.owner)),
+                       a.due.isoformat(),
                        _badge(a.state) + (f" {plural(a.days_overdue, 'day')}"
                                           if a.days_overdue else "")] for a in rows]
-        out.append(markup.table(headers, _card_rows(headers, table_rows))
-                   or "No open actions.")
+        cards = _card_rows(headers, table_rows)
+        out.append((markup.html_table(headers, cards) if html
+                    else markup.table(headers, cards)) or "No open actions.")
         return Page(here, "Open actions", "\n".join(out) + "\n", in_nav=True)
 
     def digest_pages(self) -> Iterator[Page]:
@@ -623,13 +763,45 @@ class Site:
         out += [f"- {markup.link(m, rel(index, self.path('digests', m + '.md')))}"
                 for m in months] or ["No months yet."]
         yield Page(index, "Monthly digests", "\n".join(out) + "\n", in_nav=True)
+        read = self.digest_records()
         for m in months:
             here = self.path("digests", f"{m}.md")
+            records = read(m)
 
-            yield Page(here, f"Digest {m}", digest.render(self.result.records, self.taxonomy,
-                                                          m, self.as_of,
-                                                          partial(self.record_href, here)),
-                       record_text=True)
+            def page(here: str = here, m: str = m, records: list[Record] = records) -> Page:
+                return Page(here, f"Digest {m}",
+                            digest.render(records, self.taxonomy, m, self.as_of,
+                                          partial(self.record_href, here)), record_text=True)
+
+            yield self.reuse.page(here, tuple(records), page) if self.reuse else page()
+
+    def digest_records(self) -> Callable[[str], list[Record]]:
+        """The records a month's digest reads, in the log's order: those of the month and
+        the month before (its figures and stories), those with an action done in the month
+        (what changed) and the month's failures' warning signs, whose earlier near misses
+        come from any month. ``digest.render`` gives the same digest from these as from
+        every record, and a digest per month that read every record would make the site
+        grow with records times months."""
+        records = self.all
+        order = {r.id: i for i, r in enumerate(records)}
+        done: dict[str, set[str]] = defaultdict(set)
+        for r in records:
+            for a in r.actions:
+                if a.status == "done" and a.done_on:
+                    done[month_key(day_of(a.done_on))].add(r.id)
+        signs: dict[str, set[str]] = defaultdict(set)
+        for w in self.stats.warning_signs:
+            signs[month_key(self.by_id[w.failure].day)].update((w.failure, *w.near_misses))
+        by_month: dict[str, set[str]] = defaultdict(set)
+        for r in records:
+            by_month[month_key(r.day)].add(r.id)
+
+        def read(month: str) -> list[Record]:
+            before = Period.month(month).previous_month().key
+            ids = by_month[month] | by_month[before] | done[month] | signs[month]
+            return [self.by_id[i] for i in sorted(ids, key=order.__getitem__)]
+
+        return read
 
     def refused(self) -> dict[str, list[FileResult]]:
         """The files the check refuses that would have a page, by record id: a public

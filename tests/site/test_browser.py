@@ -154,15 +154,69 @@ def test_home_renders_without_console_errors_or_outside_requests(page: Any,
     assert page.hosts == {base_url.split("/")[2]}
 
 
+def open_search(tab: Any, query: str = "") -> Any:
+    """Open the search dialog (Pagefind's) from its button in the header, type ``query``
+    and wait for its first result; returns the dialog."""
+    tab.wait_for_function("customElements.get('pagefind-modal-trigger') !== undefined")
+    tab.locator(".md-header pagefind-modal-trigger button").click()
+    dialog = tab.locator("pagefind-modal dialog[open]")
+    dialog.wait_for()
+    if query:
+        dialog.locator("input.pf-input").press_sequentially(query, delay=30)
+        dialog.locator(".pf-result-link").first.wait_for(timeout=60000)
+        tab.wait_for_timeout(300)  # the excerpts of the first results render
+    return dialog
+
+
 def test_search_finds_a_record_by_a_word_of_its_story(page: Any, base_url: str) -> None:
     page.goto(base_url)
-    page.wait_for_load_state("networkidle")  # the theme's script must be listening first
-    search = page.locator("input.md-search__input")
-    search.click()
-    search.press_sequentially("carer", delay=30)
-    result = page.locator(".md-search-result__item").first
+    page.wait_for_load_state("networkidle")  # the search script must be listening first
+    page.keyboard.press("/")  # Material's key for search
+    field = page.locator("pagefind-modal dialog[open] input.pf-input")
+    field.wait_for()
+    field.press_sequentially("carer", delay=30)
+    result = page.locator("pagefind-modal .pf-result-link").first
     result.wait_for(timeout=60000)
-    assert "Technician arrived two hours" in page.locator(".md-search-result__list").inner_text()
+    assert "Technician arrived two hours" in result.inner_text()
+    assert page.errors == []
+    assert page.hosts == {base_url.split("/")[2]}
+
+
+def test_a_result_lists_its_sections_but_not_its_title_again(page: Any,
+                                                            base_url: str) -> None:
+    """Material gives each page's <h1> an id, which Pagefind takes for a section; the
+    result template leaves it out."""
+    page.goto(base_url)
+    dialog = open_search(page, "courtesy call")  # words of record titles and stories
+    results = dialog.locator(".pf-result").all()
+    assert len(results) > 2
+    sections = 0
+    for result in results:
+        title = result.locator(".pf-result-link").inner_text()
+        chips = result.locator(".pf-heading-link").all_inner_texts()
+        assert title not in chips
+        sections += len(chips)
+    assert sections > 0  # the sections that match are still listed
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_open_search_has_no_serious_accessibility_violations(
+        new_page: Callable[..., Any], base_url: str, scheme: str,
+        viewport: dict[str, int] | None) -> None:
+    """The search dialog with results, in the light scheme and the dark one, on a desktop
+    and on a phone, where the dialog fills the screen and nothing stands past its edge."""
+    tab = new_page(viewport=viewport, color_scheme=scheme)
+    load(tab, base_url, scheme)
+    dialog = open_search(tab, "customer")
+    assert serious_violations(tab) == []
+    width = tab.evaluate("document.documentElement.clientWidth")
+    box = dialog.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5
+    if viewport == PHONE:
+        assert box["width"] == pytest.approx(width, abs=1)
+        assert dialog.locator(".pf-modal-close").is_visible()  # a way back on a phone
+    assert tab.errors == []
 
 
 def test_record_page_shows_root_causes_and_actions(page: Any, base_url: str) -> None:

@@ -3,7 +3,6 @@ handler or dangerous URL from them, wherever their text appears."""
 
 from __future__ import annotations
 
-import json
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -104,13 +103,13 @@ def test_no_page_carries_live_script_handlers_or_dangerous_urls(hostile_site: Pa
 
 
 def test_search_index_and_feed_hold_no_markup_from_the_record(hostile_site: Path) -> None:
-    index = json.loads((hostile_site / "search" / "search_index.json").read_text("utf-8"))
-    for doc in index["docs"]:  # the theme shows these as HTML in search results
-        for value in (doc["title"], doc["text"]):
-            scanner = Scanner()
-            scanner.feed(value)
-            assert scanner.findings == [], value
-            assert "<script" not in value.lower() and "<img" not in value.lower(), value
+    """Pagefind keeps a page's text as text (what a reader sees, '<script>' as typed) and
+    its dialog escapes it when showing results, which test_search checks in a browser;
+    here, the record is indexed by that text, and the feed holds no markup."""
+    from test_search import fragments
+
+    indexed = [f for f in fragments(hostile_site) if RECORD_ID in f["url"]]
+    assert len(indexed) == 1 and MARK in indexed[0]["content"]
     feed = (hostile_site / "feed.xml").read_text(encoding="utf-8")
     assert "<script" not in feed and "<img" not in feed
 

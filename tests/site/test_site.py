@@ -3,7 +3,6 @@ internal records stay unpublished, and strict mode fails on an invalid record.""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -11,6 +10,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from html import unescape
 from pathlib import Path
 
@@ -126,12 +126,15 @@ def test_internal_records_get_no_page_and_are_never_named(sample_site: Path) -> 
     title = "Gas safety certificate nearly e-mailed"
     for html in sample_site.rglob("*.html"):
         assert title not in html.read_text(encoding="utf-8"), html
-    assert title not in (sample_site / "search" / "search_index.json").read_text("utf-8")
+    from test_search import holds
+
+    assert not holds(sample_site, title)  # nor in any file of the search index
 
 
 def test_search_index_holds_record_stories(sample_site: Path) -> None:
-    index = json.loads((sample_site / "search" / "search_index.json").read_text("utf-8"))
-    texts = " ".join(doc["text"] for doc in index["docs"])
+    from test_search import fragments
+
+    texts = " ".join(f["content"] for f in fragments(sample_site))
     assert "carer had left at" in texts
 
 
@@ -475,3 +478,52 @@ def test_rendered_site_golden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
             (SITE_GOLDEN / name).write_text(text, encoding="utf-8", newline="\n")
     for name, text in pages.items():
         assert text == (SITE_GOLDEN / name).read_text(encoding="utf-8"), name
+
+
+def test_each_digest_reads_only_what_it_shows(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site renders a month's digest from the records it needs (``digest_records``),
+    and that is the digest of every record, month by month, warning signs included."""
+    from nearmiss.log import digest
+    from nearmiss.log.checker import check_tree
+    from nearmiss.site.pages import Site, SiteOptions
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    from generate import generate
+
+    for folder in (SAMPLE, generate(400, tmp_path)):
+        result = check_tree(folder, date(2026, 11, 22))
+        site = Site(result, date(2026, 11, 22), SiteOptions(link_style="directory"))
+        read = site.digest_records()
+        months = [m.label for m in site.stats.by_month]
+        assert months and site.stats.warning_signs
+        for month in months:
+            def link(record_id: str, month: str = month, site: Site = site) -> str | None:
+                return site.record_href(f"log/digests/{month}.md", record_id)
+
+            assert len(read(month)) < len(result.records)
+            assert digest.render(read(month), site.taxonomy, month, site.as_of, link) == \
+                digest.render(result.records, site.taxonomy, month, site.as_of, link)
+
+
+def test_long_lists_pass_through_markdown_as_they_are(sample_site: Path) -> None:
+    """The one-line HTML blocks of the long lists (``markup.html_block``) come out of
+    Markdown exactly as Python-Markdown's own raw-HTML step gives them, unparsed."""
+    import markdown
+
+    from nearmiss.mkdocs_plugin import RAW_BLOCKS
+    from nearmiss.site.markup import RAW_BLOCK, html_block, html_table
+
+    table = html_table(["Date", "Record"], [["2026-01-02", '<a href="../x/">A &amp; B</a>']])
+    listing = html_block('<ul><li><a href="x/">x</a>: <em>y</em></li></ul>')
+    text = f"# Title\n\nSome *words*.\n\n{table}\n{listing}\nMore.\n"
+    assert RAW_BLOCK.match(table.strip()) and RAW_BLOCK.match(listing.strip())
+    plain = markdown.markdown(text, extensions=["tables", "attr_list"])
+    fast = markdown.markdown(text, extensions=["tables", "attr_list", RAW_BLOCKS])
+    assert re.sub(r">\s+<", "><", fast) == re.sub(r">\s+<", "><", plain)
+    assert table.strip() in fast and listing.strip() in fast
+    # a site's own block that asks for Markdown inside (md_in_html) is left to Markdown
+    own = '<div markdown="1">*not raw*</div>'
+    assert not RAW_BLOCK.match(own)
+    team = page(sample_site, "log/teams/field-service")
+    assert "<table><thead><tr><th>Date</th><th>Record</th>" in team

@@ -1,0 +1,606 @@
+"""Search with Pagefind (nearmiss.site.search and the plugin's ``search`` option).
+
+The markup and the indexer are tested without MkDocs; then MkDocs builds with the plugin
+(what is indexed, what never is, the option, file URLs and a sub-path, a failing index,
+`mkdocs serve`); then, in chromium, a reader opens search with the keyboard and finds a
+public record by a word of its story, and nothing by a word of an internal one.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import importlib.util
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import add_record, build_learning_log, minimal_near_miss
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+from test_site import INTERNAL, RECORD, make_project, page
+
+from nearmiss.site import search
+
+# -- the markup, on a page as Material renders it --------------------------------------------
+
+SOURCE = '<div class="md-header__source"><a href="https://git.example.org/log">log</a></div>'
+MATERIAL_PAGE = """<!doctype html>
+<html lang="en"><head><title>A record - Log</title>
+<link rel="stylesheet" href="{root}assets/stylesheets/main.css"></head>
+<body dir="ltr" data-md-color-scheme="default">
+<input class="md-toggle" data-md-toggle="search" type="checkbox" id="__search">
+<header class="md-header md-header--shadow" data-md-component="header">
+<nav class="md-header__inner md-grid" aria-label="Header">
+<div class="md-header__title" data-md-component="header-title">Log</div>
+<form class="md-header__option" data-md-component="palette"></form>{source}
+</nav></header>
+<div class="md-container"><main class="md-main"><div class="md-sidebar">Navigation</div>
+<div class="md-content" data-md-component="content">
+<article class="md-content__inner md-typeset"><h1 id="a-record">A record</h1>
+<p>The story.</p></article></div></main></div>
+<script src="{root}assets/javascripts/bundle.js"></script>
+</body></html>
+"""
+
+
+def material_page(root: str = "", source: str = "") -> str:
+    return MATERIAL_PAGE.format(root=root, source=source)
+
+
+def test_a_page_gets_the_button_the_dialog_and_its_article_marked() -> None:
+    done = search.inject(material_page(), "", index=True)
+    html = done.html
+    assert done.indexed and done.missing == ()
+    assert '<article class="md-content__inner md-typeset" data-pagefind-body>' in html
+    assert html.count("data-pagefind-body") == 1  # the sidebar and header are not indexed
+    header = html.split('<header class="md-header')[1].split("</header>")[0]
+    assert "<pagefind-modal-trigger></pagefind-modal-trigger>" in header
+    assert header.index("pagefind-modal-trigger") > header.index('data-md-component="palette"')
+    assert f'<pagefind-config highlight-param="{search.HIGHLIGHT_PARAM}">' in header
+    head = html.split("</head>")[0]
+    assert '<link rel="stylesheet" href="pagefind/pagefind-component-ui.css"' in head
+    end = html.split("<article")[1]
+    assert "<pagefind-modal" in end
+    assert '<script src="pagefind/pagefind-component-ui.js" defer' in end
+    assert f'<script src="{search.SCRIPT_PATH}" defer' in end
+    assert "://" not in html.replace("https://git.example.org", "")  # nothing from elsewhere
+
+
+def test_the_button_sits_where_materials_search_does_before_the_repository_link() -> None:
+    html = search.inject(material_page(source=SOURCE), "", index=True).html
+    nav = html.split('<nav class="md-header__inner')[1].split("</nav>")[0]
+    assert nav.index("pagefind-modal-trigger") < nav.index("md-header__source")
+
+
+@pytest.mark.parametrize(("page_url", "root"), [
+    ("", ""), ("index.html", ""), ("log/", "../"), ("log/dashboard/", "../../"),
+    ("log/records/a/", "../../../"),                   # use_directory_urls: true
+    ("log/dashboard.html", "../"), ("log/records/a.html", "../../"),  # false
+])
+def test_addresses_are_relative_to_the_root_for_either_url_style(page_url: str,
+                                                                root: str) -> None:
+    assert search.root_of(page_url) == root
+    html = search.inject(material_page(root), search.root_of(page_url), index=True).html
+    assert f'href="{root}pagefind/pagefind-component-ui.css"' in html
+    assert f'src="{root}pagefind/pagefind-component-ui.js"' in html
+    assert f'src="{root}assets/nearmiss-search.js"' in html
+
+
+def test_injecting_twice_changes_nothing() -> None:
+    once = search.inject(material_page(source=SOURCE), "../", index=True)
+    twice = search.inject(once.html, "../", index=True)
+    assert twice.html == once.html and twice.indexed
+    assert once.html.count("pagefind-modal-trigger") == 2  # the opening and closing tag
+
+
+def test_a_page_that_names_the_marker_is_still_injected() -> None:
+    """A page whose text mentions the markup (a guide page, a record) is not taken for
+    one already done."""
+    text = material_page().replace("The story.", "&lt;pagefind-modal data-nm-search&gt; "
+                                   "data-nm-search data-pagefind-body")
+    done = search.inject(text, "", index=True)
+    assert done.indexed and "<pagefind-modal data-nm-search>" in done.html
+
+
+def test_a_page_kept_out_of_search_gets_the_button_but_no_mark() -> None:
+    """As the page not found and the browse lists: the dialog is there, but Pagefind,
+    indexing only marked articles once any page is marked, leaves the page out."""
+    done = search.inject(material_page(), "/", index=False)
+    assert not done.indexed and "data-pagefind-body" not in done.html
+    assert 'src="/pagefind/pagefind-component-ui.js"' in done.html
+    assert "<pagefind-modal-trigger>" in done.html
+
+
+def test_changed_theme_markup_is_named_not_guessed() -> None:
+    changed = material_page().replace("md-content__inner", "md-content__body").replace(
+        '<header class="md-header', '<header class="md-top')
+    done = search.inject(changed, "", index=True)
+    assert not done.indexed and "data-pagefind-body" not in done.html
+    assert done.missing == ('<article class="md-content__inner">',
+                            '<header class="md-header"> with its <nav>')
+    assert "<pagefind-modal " in done.html  # still openable with the keys
+    assert search.inject("<p>no page</p>", "", index=False).html == "<p>no page</p>"
+
+
+@pytest.mark.parametrize(("meta", "expected"), [
+    ({}, True), ({"title": "Dashboard"}, True), ({"search": {"exclude": True}}, False),
+    ({"search": {"exclude": False}}, True), ({"search": {"boost": 2}}, True),
+])
+def test_front_matter_decides_what_is_searchable(meta: dict[str, Any],
+                                                 expected: bool) -> None:
+    assert search.searchable(meta) is expected
+
+
+def test_the_indexer_command() -> None:
+    args = search.command("/site")
+    assert args[:3] == [sys.executable, "-m", "pagefind"]
+    assert args[args.index("--site") + 1] == "/site"
+    assert ".headerlink" in args[args.index("--exclude-selectors") + 1]
+    assert "--keep-index-url" not in args and "--output-path" not in args
+    args = search.command("/site", output="/site/.next", keep_index_url=True)
+    assert "--keep-index-url" in args and args[args.index("--output-path") + 1] == "/site/.next"
+
+
+# -- the indexer, on a site of three hand-written pages ---------------------------------------
+
+def write_site(site: Path, word: str) -> None:
+    """Two pages marked for search, one carrying ``word``, and a page not marked."""
+    for name, body in (("index.html", f"<p>Home of the {word} log.</p>"),
+                       ("a/index.html", "<p>A page about dispatch boards.</p>")):
+        html = material_page(search.root_of(name.replace("index.html", "")))
+        path = site / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(search.inject(html.replace("<p>The story.</p>", body),
+                                      "", index=True).html, encoding="utf-8")
+    (site / "404.html").write_text(material_page().replace("The story.", f"{word} missing"),
+                                   encoding="utf-8")
+
+
+def bundle_files(site: Path, bundle: str = search.BUNDLE) -> dict[str, bytes]:
+    """Every file Pagefind wrote, by path, gzip-compressed ones decompressed."""
+    out = {}
+    for path in (site / bundle).rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            out[str(path.relative_to(site))] = (gzip.decompress(data)
+                                                if data[:2] == b"\x1f\x8b" else data)
+    return out
+
+
+def fragments(site: Path) -> list[dict[str, Any]]:
+    """The pages Pagefind indexed: url, title, content."""
+    found = []
+    for name, data in bundle_files(site).items():
+        if name.endswith(".pf_fragment"):
+            assert data.startswith(b"pagefind_dcd")
+            found.append(json.loads(data[len(b"pagefind_dcd"):]))
+    return found
+
+
+def holds(site: Path, word: str) -> bool:
+    """Whether any file of the search bundle holds ``word`` (fragments or the index)."""
+    return any(word.encode() in data for data in bundle_files(site).values())
+
+
+def test_index_covers_only_the_marked_articles(tmp_path: Path) -> None:
+    write_site(tmp_path, "quokka")
+    done = search.index(tmp_path)
+    assert done.seconds > 0
+    assert (tmp_path / "pagefind" / search.COMPONENT_UI).is_file()
+    pages = {f["url"]: f for f in fragments(tmp_path)}
+    assert set(pages) == {"/", "/a/"}
+    assert "quokka" in pages["/"]["content"]
+    assert "Navigation" not in pages["/"]["content"]  # the sidebar is not the article
+    assert pages["/a/"]["meta"]["title"] == "A record"
+
+
+def test_file_urls_keep_their_index_html(tmp_path: Path) -> None:
+    write_site(tmp_path, "quokka")
+    search.index(tmp_path, keep_index_url=True)
+    assert {f["url"] for f in fragments(tmp_path)} == {"/index.html", "/a/index.html"}
+
+
+def test_a_failing_index_says_why_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(search.IndexFailed) as failed:
+        search.index(tmp_path)  # no page at all
+    message = str(failed.value)
+    assert message.startswith("Pagefind could not index the site: ")
+    assert "\n" not in message and "index" in message.split(": ", 1)[1].lower()
+
+
+def test_serving_keeps_the_last_index_answering_until_the_new_one_is_in(
+        tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_site(site, "quokka")
+    indexer = search.Indexer()
+    try:
+        assert indexer.run(site, background=True) is not None  # nothing held: at once
+        assert holds(site, "quokka")
+        indexer.hold(site)  # a rebuild starts: MkDocs cleans all but hidden entries
+        for entry in site.iterdir():
+            if not entry.name.startswith("."):
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        write_site(site, "wombat")
+        finished: list[search.Done] = []
+        assert indexer.run(site, background=True, done=finished.append,
+                           failed=pytest.fail) is None
+        assert holds(site, "quokka") and not holds(site, "wombat")  # the last index, back
+        indexer.wait(60)
+        assert finished and not indexer.running
+        assert holds(site, "wombat") and not holds(site, "quokka")
+        assert sorted(p.name for p in site.iterdir() if p.name.startswith(".")) == []
+    finally:
+        indexer.close()
+
+
+def test_a_rebuild_replaces_a_run_still_going(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    write_site(site, "quokka")
+    indexer = search.Indexer()
+    indexer.run(site, background=False)
+    indexer.hold(site)
+    monkeypatch.setattr(search, "command", lambda *a, **k: [
+        sys.executable, "-c", "import time; time.sleep(60)"])
+    heard: list[object] = []
+    indexer.run(site, background=True, done=heard.append, failed=heard.append)
+    assert indexer.running
+    indexer.stop()  # what the next build's hold does first
+    assert not indexer.running and heard == []
+    assert holds(site, "quokka")  # still the last complete index
+    indexer.close()
+    assert not any(p.name.startswith(".") for p in site.iterdir())
+
+
+def test_a_missing_pagefind_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "pagefind" else real(name, *a))
+    with pytest.raises(search.PagefindMissing, match="pagefind is not installed"):
+        search.require_pagefind()
+
+
+# -- built by MkDocs with the plugin ------------------------------------------------------------
+
+PUBLIC_WORD = "zygomorphic"
+INTERNAL_WORD = "quillwortish"
+PUBLIC_TITLE = "Dispatch board showed the wrong route"
+SMALL_YML = """\
+site_name: Small log
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - nearmiss:
+      as_of: "2026-11-22"
+      git_dates: false
+"""
+
+
+def small_project(where: Path, extra: str = "") -> Path:
+    """A learning log of two records: a public one with PUBLIC_WORD in its story (only
+    there: its title is also on the home page), an internal one with INTERNAL_WORD in its
+    title and story."""
+    folder = build_learning_log(where, with_valid_records=False)
+    add_record(folder, "2026-03-14-public-record.yaml", minimal_near_miss(
+        title=f'"{PUBLIC_TITLE}"',
+        what_happened=f'"The route looked {PUBLIC_WORD} on the board, so nobody called."'))
+    add_record(folder, "2026-03-15-internal-record.yaml", minimal_near_miss(
+        "2026-03-15", title=f'"A {INTERNAL_WORD} certificate nearly went astray"',
+        what_happened=f'"The {INTERNAL_WORD} file was attached to the wrong e-mail."',
+        visibility="internal"))
+    (where / "docs").mkdir()
+    (where / "mkdocs.yml").write_text(SMALL_YML + extra, encoding="utf-8")
+    return where
+
+
+def build_project(project: Path) -> Path:
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site")))
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample learning log (52 records, one internal), built once."""
+    return build_project(make_project(tmp_path_factory.mktemp("search-sample")))
+
+
+def test_pagefind_replaces_materials_search(sample: Path) -> None:
+    assert not (sample / "search" / "search_index.json").exists()  # lunr is off
+    assert (sample / "pagefind" / search.COMPONENT_UI).is_file()
+    assert (sample / search.SCRIPT_PATH).read_bytes() == search.SCRIPT.read_bytes()
+    home = page(sample, "")
+    assert 'for="__search"' not in home.split("</header>")[0]  # Material's button is gone
+    assert "<pagefind-modal-trigger>" in home and "data-pagefind-body" in home
+
+
+def test_the_sample_is_as_findable_as_with_materials_search(sample: Path) -> None:
+    """What Material's search indexed (the home page, the dashboard, every record page,
+    the guide's pages), and nothing else: no browse list, no page not found."""
+    urls = {f["url"] for f in fragments(sample)}
+    records = {p.parent.name for p in (sample / "log" / "records").glob("*/index.html")}
+    assert records and {f"/log/records/{r}/" for r in records} <= urls
+    assert {"/", "/log/dashboard/"} <= urls
+    assert not {u for u in urls if u.startswith(("/log/causes", "/log/teams", "/log/tags",
+                                                  "/log/months", "/log/actions"))}
+    assert "/404.html" not in urls and "/404/" not in urls
+    assert len(urls) == len(records) + 2  # this test project's docs/ holds no page
+    texts = " ".join(f["content"] for f in fragments(sample))
+    assert "carer had left at" in texts
+    titles = {f["meta"]["title"] for f in fragments(sample)}
+    assert "Technician arrived two hours after the window closed and nobody called ahead" \
+        in titles and not any("¶" in t for t in titles)
+
+
+def test_internal_records_are_never_indexed(sample: Path) -> None:
+    assert not (sample / "log" / "records" / INTERNAL).exists()
+    assert not holds(sample, "Gas safety certificate nearly e-mailed")
+    assert not holds(sample, INTERNAL)
+    assert holds(sample, RECORD)  # the check can find what is there
+
+
+def test_the_page_not_found_has_search_at_absolute_addresses(sample: Path) -> None:
+    html = (sample / "404.html").read_text(encoding="utf-8")
+    assert '<script src="/pagefind/pagefind-component-ui.js"' in html
+    assert "<pagefind-modal-trigger>" in html and "data-pagefind-body" not in html
+    assert 'for="__search"' in html  # its Search button: search.js opens the dialog
+
+
+def test_a_small_log_hides_its_internal_record(tmp_path: Path,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.nearmiss"):
+        site = build_project(small_project(tmp_path))
+    said = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.nearmiss"]
+    assert any("Pagefind replaces the search plugin of Material, turned off" in m
+               for m in said), said
+    # the home page, the dashboard and the public record
+    assert any(m.startswith("nearmiss: search: Pagefind indexed 3 pages") for m in said), said
+    assert holds(site, PUBLIC_WORD) and not holds(site, INTERNAL_WORD)
+    for html in site.rglob("*.html"):
+        assert INTERNAL_WORD not in html.read_text(encoding="utf-8"), html
+
+
+def test_search_theme_keeps_the_themes_own_search(tmp_path: Path) -> None:
+    project = small_project(tmp_path)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      git_dates: false\n", "      git_dates: false\n      search: theme\n"),
+        encoding="utf-8")
+    site = build_project(project)
+    assert PUBLIC_WORD in (site / "search" / "search_index.json").read_text("utf-8")
+    assert not (site / "pagefind").exists() and not (site / search.SCRIPT_PATH).exists()
+    home = page(site, "")
+    assert 'for="__search"' in home and "pagefind" not in home
+    assert 'role="dialog" aria-label="Search"' in home  # the accessibility fixes still apply
+
+
+def test_an_unknown_search_option_is_a_config_error(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    project = small_project(tmp_path)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "      search: lunr\n",
+                      encoding="utf-8")
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        load_config(str(config))
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "search" in said and "'pagefind'" in said and "'theme'" in said
+
+
+def test_file_urls_and_a_site_under_a_sub_path(tmp_path: Path) -> None:
+    site = build_project(small_project(
+        tmp_path, "use_directory_urls: false\nsite_url: https://example.org/team/log/\n"))
+    record = (site / "log" / "records" / "2026-03-14-public-record.html").read_text("utf-8")
+    assert 'src="../../pagefind/pagefind-component-ui.js"' in record
+    assert 'src="../../assets/nearmiss-search.js"' in record
+    urls = {f["url"] for f in fragments(site)}
+    assert "/log/records/2026-03-14-public-record.html" in urls and "/index.html" in urls
+    not_found = (site / "404.html").read_text(encoding="utf-8")
+    assert 'src="/team/log/pagefind/pagefind-component-ui.js"' in not_found
+
+
+def test_other_themes_keep_their_own_search(tmp_path: Path,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    project = small_project(tmp_path)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  name: material\n  font: false\n", "  name: mkdocs\n"), encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.nearmiss"):
+        site = build_project(project)
+    assert any("pagefind needs the Material theme" in r.getMessage() for r in caplog.records)
+    assert not (site / "pagefind").exists() and (site / "search" / "search_index.json").exists()
+
+
+def test_a_failing_index_fails_the_build_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(search, "command", lambda *a, **k: [
+        sys.executable, "-c", "print('Error: the disk is full'); raise SystemExit(1)"])
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        build_project(small_project(tmp_path))
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "nearmiss: search: Pagefind could not index the site: Error: the disk is full" \
+        in errors
+
+
+def test_a_missing_pagefind_names_the_extra(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from nearmiss.mkdocs_plugin import MissingSiteExtra
+
+    def missing() -> None:
+        raise search.PagefindMissing("pagefind is not installed")
+
+    monkeypatch.setattr(search, "require_pagefind", missing)
+    config = load_config(str(small_project(tmp_path) / "mkdocs.yml"))
+    with pytest.raises(MissingSiteExtra) as raised:
+        config.plugins.on_config(config)
+    message = str(raised.value)
+    assert "'site' extra" in message and 'pip install "nearmiss-log[site]==' in message
+    assert "search: theme" in message and "\n" not in message
+
+
+def test_serving_indexes_in_the_background(tmp_path: Path) -> None:
+    """The first build of `mkdocs serve` indexes before serving; a rebuild comes back
+    at once with the last index in place, and the new one follows."""
+    project = small_project(tmp_path)
+    site = project / "site"
+
+    def load() -> Any:
+        return load_config(str(project / "mkdocs.yml"), site_dir=str(site))
+
+    config = load()
+    config.plugins.on_startup(command="serve", dirty=False)
+    plugin = config.plugins["nearmiss"]
+    try:
+        build(config)
+        assert holds(site, PUBLIC_WORD) and not plugin.indexer.running
+        record = project / "incidents" / "2026" / "2026-03-14-public-record.yaml"
+        record.write_text(record.read_text(encoding="utf-8").replace(
+            PUBLIC_WORD, "xylophonic"), encoding="utf-8")
+        rebuilt = load()
+        assert rebuilt.plugins["nearmiss"] is plugin  # serve keeps the instance
+        build(rebuilt)
+        assert (site / "pagefind" / search.COMPONENT_UI).is_file()  # search still works
+        plugin.indexer.wait(60)
+        assert holds(site, "xylophonic") and not holds(site, PUBLIC_WORD)
+    finally:
+        config.plugins.on_shutdown()
+    assert not plugin.indexer.running
+    assert not any(p.name.startswith(".nearmiss") for p in site.iterdir())
+
+
+# -- in a browser -----------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, as in test_browser: skipped without it on a developer's
+    machine, a failure under CI=true."""
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed; .ci/run installs it", pytrace=False)
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The small log with a hostile record added, served on a loopback port from the
+    folder above the site, so the site lives under a sub-path (/site/)."""
+    from test_hostile_site import HOSTILE, RECORD_ID
+
+    project = small_project(tmp_path_factory.mktemp("search-browser"),
+                            "site_url: https://log.example.org/site/\n")
+    add_record(project / "incidents", f"{RECORD_ID}.yaml", HOSTILE)
+    build_project(project)
+    handler = functools.partial(_QuietHandler, directory=str(project))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/site/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    tab = context.new_page()
+    tab.errors, tab.hosts, tab.dialogs = [], set(), []
+    tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab.on("request", lambda r: tab.hosts.add(r.url.split("/")[2]))
+    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
+    yield tab
+    context.close()
+
+
+def open_search(tab: Any, key: str) -> Any:
+    """Open the dialog with a keyboard shortcut; its search field has focus."""
+    tab.wait_for_function("customElements.get('pagefind-modal') !== undefined")
+    tab.keyboard.press(key)
+    field = tab.locator("pagefind-modal dialog[open] input.pf-input")
+    field.wait_for()
+    assert tab.evaluate("document.activeElement.classList.contains('pf-input')")
+    return field
+
+
+@pytest.mark.slow
+def test_a_reader_finds_the_public_record_and_not_the_internal_one(tab: Any,
+                                                                   served: str) -> None:
+    tab.goto(served)
+    tab.wait_for_load_state("networkidle")
+    field = open_search(tab, "/")
+    field.press_sequentially(PUBLIC_WORD, delay=20)
+    link = tab.locator("pagefind-modal .pf-result-link")
+    link.first.wait_for(timeout=60000)
+    assert link.count() == 1 and link.first.inner_text() == PUBLIC_TITLE
+    link.first.click()
+    tab.wait_for_url("**/site/log/records/2026-03-14-public-record/?highlight=*")
+    mark = tab.locator("article mark.pagefind-highlight")
+    mark.first.wait_for(timeout=10000)
+    assert mark.first.inner_text() == PUBLIC_WORD
+    assert tab.locator("h1").first.inner_text() == PUBLIC_TITLE
+
+    field = open_search(tab, "Control+k")  # Pagefind's own shortcut, on any page
+    field.fill("")
+    field.press_sequentially(INTERNAL_WORD, delay=20)
+    summary = tab.locator("pagefind-modal .pf-summary")
+    # "Searching for …" first, then how many results (none)
+    summary.filter(has_text=re.compile(rf"results? for {INTERNAL_WORD}$")).wait_for(
+        timeout=60000)
+    assert summary.inner_text() == f"No results for {INTERNAL_WORD}"
+    assert tab.locator("pagefind-modal .pf-result").count() == 0
+    tab.keyboard.press("Escape")
+    assert tab.errors == []
+    assert tab.hosts == {served.split("/")[2]}  # everything from the site itself
+
+
+@pytest.mark.slow
+def test_a_hostile_record_is_shown_as_text_in_results(tab: Any, served: str) -> None:
+    from test_hostile_site import MARK
+
+    tab.goto(served)
+    tab.wait_for_load_state("networkidle")
+    field = open_search(tab, "s")
+    field.press_sequentially(MARK, delay=20)
+    tab.locator("pagefind-modal .pf-result-link").first.wait_for(timeout=60000)
+    tab.wait_for_timeout(500)  # let every result's excerpt render
+    results = tab.locator("pagefind-modal .pf-results")
+    assert MARK in results.inner_text()  # shown, as text
+    assert results.locator("script, img, iframe, svg, [onerror], [onclick]").count() == 0
+    assert tab.dialogs == [] and tab.errors == []
+
+
+@pytest.mark.slow
+def test_the_page_not_found_button_opens_the_search(tab: Any, served: str) -> None:
+    tab.goto(served + "404.html")
+    tab.wait_for_load_state("networkidle")
+    tab.wait_for_function("customElements.get('pagefind-modal') !== undefined")
+    tab.locator('article label[for="__search"]').click()
+    tab.locator("pagefind-modal dialog[open]").wait_for()
+    assert tab.evaluate("document.getElementById('__search').checked") is False

@@ -1,0 +1,221 @@
+"""`mkdocs serve --dirty` on a learning log: a rebuild renders again only the pages an
+edit changed, never serves a page of a record that is gone, and the pages it reuses are
+the pages a full build would make.
+
+The builds run in-process as serve runs them: on_startup(command='serve', dirty=True),
+then `build(dirty=True)` into the same site folder for every rebuild, the configuration
+loaded again each time (MkDocs keeps the plugin instance), and on_shutdown at the end.
+Whether a page was rendered again is told by a mark put into its output file before the
+rebuild: a page rendered again loses it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+from nearmiss.log.checker import check_tree
+from nearmiss.mkdocs_plugin import KeptFile, NearmissConfig
+from nearmiss.site import writer
+from nearmiss.site.pages import Reuse, SiteOptions
+
+SAMPLE = ROOT / "incidents"
+RECORD = "2026-08-11-technician-two-hours-late-without-a-call"  # team: field-service
+OTHER = "2025-07-22-direct-debit-nearly-collected-twice"  # another team and month
+GONE = "2026-03-05-service-reminder-for-removed-boiler"  # a related record links it
+MARK = "<!-- kept from the build before -->"
+SERVE_URL = "http://127.0.0.1:8000/"
+# the theme's own search where the plugin has a choice: its index is not what this tests
+SEARCH = "      search: theme\n" if any(name == "search"
+                                        for name, _ in NearmissConfig._schema) else ""
+MKDOCS_YML = ("site_name: Test log\ntheme:\n  name: material\n  font: false\n"
+              "plugins:\n  - search\n  - nearmiss:\n      as_of: \"2026-11-22\"\n" + SEARCH)
+
+
+def record_file(project: Path, record_id: str) -> Path:
+    return project / "incidents" / record_id[:4] / f"{record_id}.yaml"
+
+
+def output(project: Path, page: str) -> Path:
+    return project / "site" / page / "index.html"
+
+
+def load(project: Path) -> MkDocsConfig:
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+    config.site_url = SERVE_URL  # as serve sets it
+    return config
+
+
+@contextmanager
+def serving_dirty(tmp_path: Path) -> Iterator[Path]:
+    """A `mkdocs serve --dirty` session of a copy of the sample log, first build done."""
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project / "incidents")
+    (project / "docs").mkdir()
+    (project / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    config = load(project)
+    config.plugins.on_startup(command="serve", dirty=True)
+    try:
+        build(config, serve_url=SERVE_URL, dirty=True)
+        yield project
+    finally:
+        config.plugins.on_shutdown()
+
+
+def rebuild(project: Path) -> None:
+    """What serve does when a watched file changes, with --dirty."""
+    build(load(project), serve_url=SERVE_URL, dirty=True)
+
+
+def mark(project: Path, *pages: str) -> None:
+    for page in pages:
+        with output(project, page).open("a", encoding="utf-8") as handle:
+            handle.write(MARK)
+
+
+def kept(project: Path, page: str) -> bool:
+    """Whether the last rebuild left the page's output as it was (not rendered again)."""
+    return MARK in output(project, page).read_text(encoding="utf-8")
+
+
+def retitle(path: Path, title: str) -> None:
+    text = re.sub(r"^title:.*$", f"title: {title}", path.read_text(encoding="utf-8"),
+                  count=1, flags=re.MULTILINE)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_dirty_rebuild_renders_the_edited_record_and_its_lists_only(
+        tmp_path: Path) -> None:
+    pages = [f"log/records/{RECORD}", f"log/records/{OTHER}", "log/teams/field-service",
+             "log/teams/billing", "log/months/2026-08", "log/months/2025-07", "log/dashboard"]
+    with serving_dirty(tmp_path) as project:
+        mark(project, *pages)
+        retitle(record_file(project, RECORD), "Technician late and nobody called ahead")
+        rebuild(project)
+        edited = output(project, f"log/records/{RECORD}").read_text(encoding="utf-8")
+        assert "Technician late and nobody called ahead" in edited
+        assert not kept(project, f"log/records/{RECORD}")
+        # the lists that show the record's title are rendered again, with it
+        for shows in ("log/teams/field-service", "log/months/2026-08"):
+            assert not kept(project, shows)
+            assert "Technician late and nobody called ahead" in \
+                output(project, shows).read_text(encoding="utf-8")
+        # pages that do not show it are not: not another record, its team or month,
+        # nor the dashboard, whose figures a title does not change
+        for other in (f"log/records/{OTHER}", "log/teams/billing", "log/months/2025-07",
+                      "log/dashboard"):
+            assert kept(project, other), other
+
+        # nothing changed: nothing of the log is rendered again
+        mark(project, f"log/records/{RECORD}", "log/teams/field-service")
+        rebuild(project)
+        assert kept(project, f"log/records/{RECORD}")
+        assert kept(project, "log/teams/field-service")
+
+
+def test_a_deleted_record_leaves_the_site_and_every_list(tmp_path: Path) -> None:
+    with serving_dirty(tmp_path) as project:
+        assert output(project, f"log/records/{GONE}").exists()
+        record_file(project, GONE).unlink()
+        rebuild(project)
+        assert not output(project, f"log/records/{GONE}").exists()
+        assert not (project / "site" / "log" / "records" / GONE).exists()
+        linking = [str(p.relative_to(project / "site")) for p in
+                   (project / "site").rglob("*.html")
+                   if f"records/{GONE}/" in p.read_text(encoding="utf-8")]
+        assert linking == []
+
+
+def test_a_page_missing_from_the_site_is_rendered_again(tmp_path: Path) -> None:
+    """Unchanged content is not enough: the output must still be there to keep."""
+    with serving_dirty(tmp_path) as project:
+        output(project, f"log/records/{OTHER}").unlink()
+        rebuild(project)
+        assert output(project, f"log/records/{OTHER}").exists()
+
+
+def test_a_change_to_mkdocs_yml_renders_every_page_again(tmp_path: Path) -> None:
+    with serving_dirty(tmp_path) as project:
+        mark(project, f"log/records/{OTHER}", "log/dashboard")
+        yml = project / "mkdocs.yml"
+        yml.write_text(yml.read_text(encoding="utf-8").replace("Test log", "Our log"),
+                       encoding="utf-8")
+        rebuild(project)
+        assert not kept(project, f"log/records/{OTHER}")
+        assert "Our log" in output(project, "log/dashboard").read_text(encoding="utf-8")
+
+
+def test_a_failed_build_leaves_the_next_one_rendering_everything(tmp_path: Path) -> None:
+    with serving_dirty(tmp_path) as project:
+        config = load(project)
+        plugin = config.plugins["nearmiss"]
+        assert plugin.built
+        plugin.on_build_error(error=RuntimeError("a page failed"))
+        mark(project, f"log/records/{OTHER}")
+        rebuild(project)
+        assert not kept(project, f"log/records/{OTHER}")
+
+
+def test_only_serving_keeps_pages(tmp_path: Path) -> None:
+    """`mkdocs build --dirty` renders every generated page: nothing is kept between
+    separate builds."""
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project / "incidents")
+    (project / "docs").mkdir()
+    (project / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+    config.plugins.on_startup(command="build", dirty=True)
+    try:
+        build(config, dirty=True)
+        mark(project, f"log/records/{OTHER}")
+        build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site")),
+              dirty=True)
+    finally:
+        config.plugins.on_shutdown()
+    assert not kept(project, f"log/records/{OTHER}")
+
+
+def test_kept_file_is_modified_only_without_its_output(tmp_path: Path) -> None:
+    page = KeptFile("log/a.md", src_dir=None, dest_dir=str(tmp_path / "site"),
+                    use_directory_urls=True)
+    assert page.is_modified()
+    Path(page.abs_dest_path).parent.mkdir(parents=True)
+    Path(page.abs_dest_path).write_text("<h1>A</h1>", encoding="utf-8")
+    assert not page.is_modified()
+
+
+@pytest.mark.parametrize("style", ["directory", "file", "md"])
+def test_reused_pages_are_the_pages_of_a_fresh_build(tmp_path: Path, style: str) -> None:
+    """``Reuse`` across two builds of a serve session, with records edited, added and
+    deleted between them, gives exactly what a build without it gives."""
+    folder = tmp_path / "incidents"
+    shutil.copytree(SAMPLE, folder)
+    as_of = date(2026, 11, 22)
+    reuse = Reuse()
+    options = SiteOptions(link_style=style, serving=True)
+
+    def files(with_reuse: bool) -> list[writer.SiteFile]:
+        result = check_tree(folder, as_of)
+        chosen = SiteOptions(link_style=style, serving=True,
+                             reuse=reuse if with_reuse else None)
+        return writer.site_files(result, folder, as_of, chosen, git_dates=False)
+
+    first = files(True)
+    assert first == files(False)
+    retitle(record_file(tmp_path, RECORD), "A new title, shown by many pages")
+    record_file(tmp_path, GONE).unlink()
+    shutil.copy(record_file(tmp_path, OTHER), folder / "2025" / "2025-07-23-a-copy.yaml")
+    again = files(True)
+    assert again == files(False)
+    assert again != first
+    assert options.reuse is None  # options compare without it
