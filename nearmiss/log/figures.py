@@ -9,6 +9,7 @@ in docs/guide/figures.md; keep the two in step.
 from __future__ import annotations
 
 import bisect
+import operator
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -476,20 +477,25 @@ class WarningSign(_Figure):
 
 def warning_signs(failures: Iterable[Record], history: list[Record]) -> list[WarningSign]:
     """Failures whose root cause an earlier near miss already had: the lessons missed."""
-    by_cause: dict[str, list[Record]] = defaultdict(list)
-    for r in sorted(history, key=lambda r: (r.day, r.id)):
-        if r.is_near_miss:
-            for cause in r.root_causes:
-                by_cause[cause].append(r)
-    days = {cause: [n.day for n in near] for cause, near in by_cause.items()}
+    # near misses alone, by day and id: the site asks this of every month's failures
+    near = sorted((r for r in history if r.kind == "near-miss" and r.root_causes),
+                  key=_DAY_AND_ID)
+    days: dict[str, list[date]] = defaultdict(list)
+    ids: dict[str, list[str]] = defaultdict(list)
+    for r in near:
+        for cause in r.root_causes:
+            days[cause].append(r.day)
+            ids[cause].append(r.id)
     signs = []
-    for f in sorted(failures, key=lambda r: (r.day, r.id)):
+    for f in sorted(failures, key=_DAY_AND_ID):
         for cause in f.root_causes:
             count = bisect.bisect_left(days.get(cause, []), f.day)  # strictly earlier days
             if count:
-                signs.append(WarningSign(f.id, cause,
-                                         tuple(n.id for n in by_cause[cause][:count])))
+                signs.append(WarningSign(f.id, cause, tuple(ids[cause][:count])))
     return signs
+
+
+_DAY_AND_ID = operator.attrgetter("day", "id")
 
 
 # --- breakdowns, kudos, and everything together -----------------------------------------

@@ -238,16 +238,31 @@ class Site:
         return (f'<a href="{markup.href(here, target, self.o.link_style)}">'
                 f"{attr(label)}</a>")
 
+    def record_url(self, here: str, record_id: str) -> str | None:
+        """``record_href`` as the final URL where ``link_style`` gives one: a digest names
+        hundreds of records, and MkDocs need not work out where each link goes."""
+        if self.o.link_style == "md":
+            return self.record_href(here, record_id)
+        record = self.by_id.get(record_id)
+        if record is None or record.visibility != "public":
+            return None
+        prefix, suffix = self.way_to_records(here)
+        return f"{prefix}{record_id}{suffix}"
+
+    def way_to_records(self, here: str) -> tuple[str, str]:
+        """``markup.folder_href`` to the records' folder, once per page."""
+        way = self.to_records.get(here)
+        if way is None:
+            way = self.to_records[here] = markup.folder_href(here, self.path("records"),
+                                                             self.o.link_style)
+        return way
+
     def record_html(self, here: str, record_id: str) -> str:
         """``record_link`` as HTML: a link to the record, or words for one without page."""
         record = self.by_id.get(record_id)
         if record is None or record.visibility != "public":
             return "an internal record"
-        way = self.to_records.get(here)  # the way to the records' folder, once per page
-        if way is None:
-            way = self.to_records[here] = markup.folder_href(here, self.path("records"),
-                                                             self.o.link_style)
-        prefix, suffix = way
+        prefix, suffix = self.way_to_records(here)
         title = self.titles.get(record_id)
         if title is None:
             title = self.titles[record_id] = attr(record.title)
@@ -771,7 +786,7 @@ class Site:
             def page(here: str = here, m: str = m, records: list[Record] = records) -> Page:
                 return Page(here, f"Digest {m}",
                             digest.render(records, self.taxonomy, m, self.as_of,
-                                          partial(self.record_href, here)), record_text=True)
+                                          partial(self.record_url, here)), record_text=True)
 
             yield self.reuse.page(here, tuple(records), page) if self.reuse else page()
 
