@@ -320,7 +320,9 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         while serving, the last index answering meanwhile."""
         if self.pagefind is not config:
             return
-        if self.search_pages == 0:
+        # a dirty rebuild renders only what changed: the pages it kept are indexed still,
+        # and the index it set aside must come back
+        if self.search_pages == 0 and not self.serving:
             log.warning("search: no page is searchable, so nearmiss writes no search index")
             return
         site_search.write_script(config.site_dir)
