@@ -8,8 +8,11 @@ used, and the work is linear in the length of the text: digit runs are matched w
 with possessive quantifiers (no backtracking), other patterns have bounded repeats, an
 email is grown outwards from each ``@`` at most 64 + 255 characters, and the finer
 decisions (grouping, digit counts, Luhn) are made in Python on the few candidates.
-A 100 KB adversarial string (long runs of digits, spaces, ``@``, dots …) takes well
-under a second.
+Cheap screens decide where the scanners look, without changing what they find: the phone
+and card scanners read only the stretches around seven close digits, each address pattern
+runs only if its screen finds something, and the blame pattern reads only the sentences
+around a few needles (substrings every match holds). A 100 KB adversarial string (long
+runs of digits, spaces, ``@``, dots …) takes well under a second.
 
 What ``personal_data`` detects
 ------------------------------
@@ -164,6 +167,62 @@ def _glued_after(text: str, end: int) -> bool:
     return ch in ".,:/" and end + 1 < len(text) and _DIGIT.match(text, end + 1) is not None
 
 
+# The screens and the number regions read the text as one byte per character naming its
+# class: ``0`` a digit 0-9, ``A``/``a`` an ASCII capital/small letter, ``n`` a line break,
+# ``S`` a space or no-break space, ``s`` another space, ``p`` one of ``.()+-`` (the rest of
+# what a phone or card chain holds), ``?`` a question mark or any character beyond
+# Latin-1 (which may be a space), ``.`` anything else. Offsets are the text's. A pattern
+# on these bytes starts with a literal byte, which ``re`` finds several times faster than
+# a character class in the text, and one ``translate`` classifies the text for all of them.
+def _class_table() -> bytes:
+    table = bytearray(b"." * 256)
+    for code in range(256):
+        ch = chr(code)
+        if ch.isascii() and ch.isalnum():
+            table[code] = ord("0" if ch.isdigit() else "A" if ch.isupper() else "a")
+        elif ch in "\n ?\u00a0.()+-":
+            table[code] = ord({"\n": "n", " ": "S", "\u00a0": "S", "?": "?"}.get(ch, "p"))
+        elif ch.isspace():
+            table[code] = ord("s")
+    return bytes(table)
+
+
+_CLASSES = _class_table()
+_NOT_CHAIN = b"Aans?."  # the classes of characters no phone or card chain holds
+
+
+def _classes(text: str) -> bytes:
+    return text.encode("latin-1", "replace").translate(_CLASSES)
+
+
+# Punctuation that no address and no blaming phrase holds: a pattern that finds its
+# matches in the stretch between two of these finds there just what it finds in the whole
+# text, so it need only read the stretches around the places its matches must hold.
+_BREAKS = ".,;:!?()\"/"
+_BREAK = re.compile(f"[{re.escape(_BREAKS)}]")
+_NEAR = 40
+
+
+def _spans(text: str, hits: list[int], breaks: str,
+           stops: re.Pattern[str] | None) -> list[tuple[int, int]]:
+    """Sorted, disjoint spans ``(start, end)`` of ``text`` around the sorted offsets
+    ``hits``: each from the last of ``breaks`` before a hit to the next one (``stops``
+    finds them), hits a few words apart in one span."""
+    spans: list[tuple[int, int]] = []
+    done = 0
+    for at in hits:
+        if at < done:
+            continue
+        stop = stops.search(text, at) if stops is not None else None
+        end = len(text) if stop is None else stop.start()
+        if spans and at - done < _NEAR:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((max(done, *(text.rfind(ch, done, at) + 1 for ch in breaks)), end))
+        done = end
+    return spans
+
+
 # --- email ----------------------------------------------------------------------------
 
 _LOCAL_CHAR = re.compile(r"[\w.%+-]")
@@ -205,6 +264,41 @@ def _emails(text: str) -> Iterator[Finding]:
         at = text.find("@", at + 1)
 
 
+# --- number regions -------------------------------------------------------------------
+
+# Seven digits close together (at most three characters, none a letter, digit or line
+# break, between neighbours): every phone and card number holds such a run. The pattern
+# is written out, not repeated with {6}, which ``re`` runs faster.
+_NUMBERISH = re.compile(rb"0" + rb"[Ssp?.]{0,3}0" * 6)
+_CHAIN_END = re.compile(b"[" + _NOT_CHAIN + b"]")
+
+
+def _number_regions(classes: bytes) -> list[tuple[int, int]]:
+    """Sorted, disjoint stretches ``(start, end)`` of the text that hold every phone or card
+    number chain around each run of seven close digits; the scanners read only these.
+
+    A stretch runs out to the nearest characters that no chain can hold (or to the end of
+    the last stretch), so a chain found in it is exactly a chain of the whole text: a
+    number's chain touches a seven-digit run of the number itself, and that run overlaps
+    one of the runs ``finditer`` reports."""
+    regions: list[tuple[int, int]] = []
+    done = 0
+    for run in _NUMBERISH.finditer(classes):
+        if run.end() <= done:
+            continue
+        start = max(done, *(classes.rfind(c, done, run.start()) + 1 for c in _NOT_CHAIN))
+        stop = _CHAIN_END.search(classes, run.end())
+        done = len(classes) if stop is None else stop.start()
+        regions.append((start, done))
+    return regions
+
+
+def _chains(pattern: re.Pattern[str], text: str,
+            regions: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    for start, end in regions:
+        yield from pattern.finditer(text, start, end)
+
+
 # --- card -----------------------------------------------------------------------------
 
 _CARD_CHAIN = re.compile(r"[0-9]++(?:[ \u00a0-][0-9]++)*+")
@@ -232,8 +326,8 @@ def _card_layout_ok(lengths: tuple[int, ...]) -> bool:
     return len(lengths) >= 4 and all(n == 4 for n in lengths[:-1]) and lengths[-1] <= 4
 
 
-def _cards(text: str) -> Iterator[Finding]:
-    for chain in _CARD_CHAIN.finditer(text):
+def _cards(text: str, regions: list[tuple[int, int]]) -> Iterator[Finding]:
+    for chain in _chains(_CARD_CHAIN, text, regions):
         groups = [(g.start(), g.end()) for g in
                   _CARD_GROUP.finditer(text, chain.start(), chain.end())]
         n = len(groups)
@@ -367,8 +461,8 @@ def _phone_end(text: str, groups: list[_Group], i: int, plus: bool) -> int | Non
     return None
 
 
-def _phones(text: str) -> Iterator[Finding]:
-    for chain in _PHONE_CHAIN.finditer(text):
+def _phones(text: str, regions: list[tuple[int, int]]) -> Iterator[Finding]:
+    for chain in _chains(_PHONE_CHAIN, text, regions):
         groups = [
             _Group(g.start(), g.end(), g.group(1) or g.group(2) or "", g.group(1) is not None)
             for g in _PHONE_GROUP.finditer(text, chain.start(), chain.end())
@@ -432,16 +526,23 @@ _US_ZIP = re.compile(
     r"(?:" + "|".join(_US_STATES) + r")[ \u00a0][0-9]{5}(?:-[0-9]{4})?(?![\w-])"
 )
 _POSTCODE_NOT_BEFORE = re.compile(r"[\w-]")
-_NUMBERISH = re.compile(r"[0-9](?:[^0-9A-Za-z\n]{0,3}[0-9]){6}")
-_ADDRESSISH = re.compile(r"[0-9][A-Za-z]?\s+[A-Z]|[A-Z][0-9]|[A-Z][ \u00a0][0-9]{5}")
+# The address patterns run only around the places where a screen, on the classes, finds
+# what each of their matches holds: a digit, maybe a letter, spaces and a capital (a
+# street); a capital and a digit (a postcode) or a capital, a space and five digits (a ZIP).
+_ADDRESS_PATTERNS = (
+    (re.compile(rb"0[Aa]?[nSs?]+A"), ((_STREET, _NOT_BEFORE),)),
+    (re.compile(rb"A(?:0|S0{5})"), ((_UK_POSTCODE, _POSTCODE_NOT_BEFORE),
+                                    (_US_ZIP, _POSTCODE_NOT_BEFORE))),
+)
 
 
-def _matches(pattern: re.Pattern[str], text: str,
-             not_before: re.Pattern[str]) -> Iterator[re.Match[str]]:
-    """``pattern.finditer`` as if the pattern began with ``(?<!not_before)``: a rejected
-    match is retried one character later (the patterns here are short, so this is cheap)."""
-    pos = 0
-    while (m := pattern.search(text, pos)) is not None:
+def _matches(pattern: re.Pattern[str], text: str, not_before: re.Pattern[str],
+             start: int, end: int) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, start, end)`` as if the pattern began with
+    ``(?<!not_before)``: a rejected match is retried one character later (the patterns
+    here are short, so this is cheap)."""
+    pos = start
+    while (m := pattern.search(text, pos, end)) is not None:
         if m.start() > 0 and not_before.match(text, m.start() - 1):
             pos = m.start() + 1
             continue
@@ -449,13 +550,13 @@ def _matches(pattern: re.Pattern[str], text: str,
         pos = m.end()
 
 
-def _addresses(text: str) -> Iterator[Finding]:
-    for m in _matches(_STREET, text, _NOT_BEFORE):
-        if m.group("first").lower() not in _CALENDAR_WORDS:
-            yield Finding(m.start(), m.end(), "address", m.group())
-    for pattern in (_UK_POSTCODE, _US_ZIP):
-        for m in _matches(pattern, text, _POSTCODE_NOT_BEFORE):
-            yield Finding(m.start(), m.end(), "address", m.group())
+def _addresses(text: str, jobs: list[tuple[re.Pattern[str], re.Pattern[str],
+                                            list[tuple[int, int]]]]) -> Iterator[Finding]:
+    for pattern, not_before, spans in jobs:
+        for start, end in spans:
+            for m in _matches(pattern, text, not_before, start, end):
+                if pattern is not _STREET or m.group("first").lower() not in _CALENDAR_WORDS:
+                    yield Finding(m.start(), m.end(), "address", m.group())
 
 
 # --- personal data --------------------------------------------------------------------
@@ -466,13 +567,21 @@ def personal_data(text: str, allow: Collection[str] = ()) -> list[Finding]:
     finders: list[Iterator[Finding]] = []
     if "@" in text:
         finders.append(_emails(text))
-    # Cheap C-speed screens first: the careful scanners are pure Python and run only when
+    # Cheap C-speed screens first: the careful scanners are pure Python and run only where
     # something could be a phone or card number (seven or more digits close together) or
-    # an address (a number before a capitalised word, or a postcode-like run).
-    if _NUMBERISH.search(text) is not None:
-        finders += [_cards(text), _phones(text)]
-    if _ADDRESSISH.search(text) is not None:
-        finders.append(_addresses(text))
+    # an address.
+    classes = _classes(text)
+    regions = _number_regions(classes)
+    if regions:
+        finders += [_cards(text, regions), _phones(text, regions)]
+    addresses = []
+    for screen, patterns in _ADDRESS_PATTERNS:
+        hits = [m.start() for m in screen.finditer(classes)]
+        if hits:
+            spans = _spans(text, hits, _BREAKS, _BREAK)
+            addresses += [(pattern, not_before, spans) for pattern, not_before in patterns]
+    if addresses:
+        finders.append(_addresses(text, addresses))
     if not finders:
         return []
     allowed = {a.strip() for a in allow}
@@ -542,16 +651,72 @@ def _keywords(phrases: tuple[str, ...]) -> tuple[str, ...] | None:
     return tuple(sorted(set(words)))
 
 
+# The characters an IGNORECASE pattern matches to an ASCII letter that ``str.lower`` does
+# not turn into that letter: "ı" and "ſ" (matched as i and s) and "İ", the one character
+# that lowers to two. In a text without them, the lowered text holds every match of an
+# ASCII phrase, lowered, at the match's own offsets.
+_CASE_QUIRKS = "İıſ"
+
+
+@lru_cache(maxsize=64)
+def _spotting(phrases: tuple[str, ...]
+              ) -> tuple[tuple[str, ...], str, re.Pattern[str] | None] | None:
+    """How ``blame`` finds the spans of a text that may hold a match, for ASCII phrases
+    (None for others): needles, lowered pieces of the phrases' words such that every match
+    of a phrase holds one of them (few cover all: "error" serves the five "... error"
+    phrases, "negligen" both "negligent" and "negligence"), the punctuation that no match
+    holds, and a pattern finding it."""
+    named = [p for p in phrases if p.split() and any(ch.isalnum() for ch in p)]
+    if not all(p.isascii() for p in named):
+        return None
+    pieces = [{piece for word in p.lower().split() for piece in word.split("'") if piece}
+              for p in named]
+    candidates = sorted({piece[i:j] for ps in pieces for piece in ps
+                         for i in range(len(piece)) for j in range(i + 5, len(piece) + 1)}
+                        | set().union(*pieces))
+    joined = [" ".join(ps) for ps in pieces]  # no piece holds a space
+    covers = {c: {k for k, words in enumerate(joined) if c in words} for c in candidates}
+    rare = {c for c in candidates if len(c) >= 4 and not any(c in w for w in _COMMON)}
+    needles: list[str] = []
+    left = set(range(len(pieces)))
+    while left:
+        # one that covers a phrase left, then one unlikely in any text, then the most phrases
+        best = max(candidates, key=lambda c: (
+            (n := len(covers[c] & left)) > 0, c in rare, n, len(c)))
+        needles.append(best)
+        left -= covers[best]
+    breaks = "".join(ch for ch in _BREAKS + "-" if not any(ch in p for p in named))
+    return tuple(needles), breaks, re.compile(f"[{re.escape(breaks)}]") if breaks else None
+
+
 def blame(text: str, phrases: Collection[str] = DEFAULT_BLAME) -> list[Finding]:
     """Whole-word, case-insensitive occurrences of ``phrases`` in ``text`` (any whitespace,
     line breaks included, between a phrase's words). ``phrases`` replaces the default."""
     key = phrases if isinstance(phrases, tuple) else tuple(sorted(phrases))
-    keywords = _keywords(key)
-    if keywords is not None:
-        lowered = text.lower()
-        if not any(word in lowered for word in keywords):
-            return []
     pattern = _blame_pattern(key)
     if pattern is None:
         return []
-    return [Finding(m.start(), m.end(), "blame", m.group()) for m in pattern.finditer(text)]
+    lowered = text.lower()
+    spotting = _spotting(key)
+    if spotting is not None and (text.isascii()
+                                 or not any(ch in text for ch in _CASE_QUIRKS)):
+        # The pattern runs only around the needles: a few substring searches and the
+        # pattern on a sentence or two instead of the pattern on the whole text. Every
+        # match is found, and a text without the keywords below has no match.
+        needles, breaks, stops = spotting
+        hits = []
+        for needle in needles:
+            at = lowered.find(needle)
+            while at != -1:
+                hits.append(at)
+                at = lowered.find(needle, at + 1)
+        spans = _spans(text, sorted(hits), breaks, stops)
+    else:
+        # Here the keyword test can also skip a text whose only matches are spelt with
+        # the quirks ("carelesſ"): it is kept as it was, so the verdicts stay the same.
+        keywords = _keywords(key)
+        if keywords is not None and not any(word in lowered for word in keywords):
+            return []
+        spans = [(0, len(text))]
+    return [Finding(m.start(), m.end(), "blame", m.group())
+            for start, end in spans for m in pattern.finditer(text, start, end)]
