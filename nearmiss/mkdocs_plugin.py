@@ -14,7 +14,6 @@ showed before; a build never publishes it. With Material, the page not found is 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from datetime import date, datetime
@@ -37,7 +36,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 
 from nearmiss.distribution import MissingExtra, install_command, needs_site_extra
 from nearmiss.log import report
-from nearmiss.log.cache import Cache
+from nearmiss.log.cache import Cache, digest
 from nearmiss.log.checker import CannotRun, check_tree
 
 
@@ -247,7 +246,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
                 settings = handle.read()
         except OSError:
             settings = b""
-        stamp = (config.site_dir, config.config_file_path or "", _digest(settings))
+        stamp = (config.site_dir, config.config_file_path or "", digest(settings))
         if stamp != self.built_for:
             self.built, self.built_for = {}, stamp
         if not self.dirty and not self.told_dirty and records >= BIG_LOG:
@@ -381,11 +380,6 @@ def _edit_base(config: MkDocsConfig) -> str | None:
 
 
 BIG_LOG = 2000  # records from which serving without --dirty earns a tip
-
-
-def _digest(content: str | bytes) -> bytes:
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class KeptFile(File):
