@@ -1,4 +1,5 @@
-"""`nearmiss.authoring.fmt`: the canonical layout of a record, keeping every value and every comment."""
+"""`nearmiss.authoring.fmt`: the canonical layout of a record, keeping every value and
+every comment."""
 
 from __future__ import annotations
 
@@ -424,7 +425,7 @@ def mapping_entries(draw: Any, table: dict[str, Any], unknown: bool) -> list[tup
     if unknown:
         names += draw(st.lists(UNKNOWN_KEYS, unique=True, max_size=2))
     return [(n, v) for n, v in zip(draw(st.permutations(names)),
-                                   [draw(SCALAR_VALUES) for _ in names])]
+                                   [draw(SCALAR_VALUES) for _ in names], strict=True)]
 
 
 @st.composite

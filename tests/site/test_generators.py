@@ -20,7 +20,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, SAMPLE_LOG
 
 pytestmark = pytest.mark.slow

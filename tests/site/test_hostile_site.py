@@ -37,7 +37,7 @@ caught_by: |
   <style>body {{ display: none }}</style>
 kudos: ["<b onmouseover=\\"alert('{MARK}')\\">Ana</b>", "&lt;img src=x onerror=alert(1)&gt;"]
 reported_by: "<script>{MARK}</script>"
-"""
+"""  # noqa: E501 (the hostile title is one YAML line)
 RECORD_ID = "2026-11-01-hostile-record"
 
 

@@ -48,8 +48,8 @@ class TagScanner(HTMLParser):
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(title=TEXT.map(lambda t: " ".join(t.split())[:120]), story=TEXT, save=TEXT, lessons=TEXT, kudos=st.lists(TEXT, max_size=3),
-       whys=st.lists(TEXT, max_size=3))
+@given(title=TEXT.map(lambda t: " ".join(t.split())[:120]), story=TEXT, save=TEXT,
+       lessons=TEXT, kudos=st.lists(TEXT, max_size=3), whys=st.lists(TEXT, max_size=3))
 def test_any_text_renders_without_live_markup(title: str, story: str, save: str,
                                              lessons: str, kudos: list[str],
                                              whys: list[str]) -> None:
