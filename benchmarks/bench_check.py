@@ -5,7 +5,9 @@ Floors: reading the bytes of every file (what a warm check is held to), and one 
 libyaml parse (CSafeLoader load) of every file in one process (what a cold check is held
 to). Check is timed as `nearmiss check` runs it (verdicts only), cold (no cache) and warm
 (the cache of the previous run, nothing changed); stats cold is a check that keeps the
-records, with no cache, plus every figure. Each time is the best of --repeat runs, the
+records, with no cache, plus every figure. "cli cold" runs `nearmiss check` itself in a
+fresh process with an empty cache: the cold check plus starting Python, importing and
+printing. Each time is the best of --repeat runs, the
 floors' too, since other work on the machine only ever adds time.
 Run: python benchmarks/bench_check.py [N ...] [--size BYTES] [--repeat R]
 (records of ~4 KB by default, as issue 11 measured).
@@ -14,6 +16,8 @@ Run: python benchmarks/bench_check.py [N ...] [--size BYTES] [--repeat R]
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +49,11 @@ def measure(n: int, record_bytes: int, repeat: int, tmp: Path) -> str:
     best: dict[str, float] = {}
     runs: list[CheckResult] = []
 
+    def cli(cache_dir: Path) -> None:  # the command itself, from process start to exit
+        subprocess.run([sys.executable, "-m", "nearmiss", "check", "--incidents", str(folder)],
+                       check=True, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "NEARMISS_CACHE_DIR": str(cache_dir)})
+
     def check(cache_dir: Path) -> None:  # as `nearmiss check` calls it
         runs.append(check_tree(folder, date.today(), cache=Cache(folder, cache_dir),
                                records=False))
@@ -57,6 +66,7 @@ def measure(n: int, record_bytes: int, repeat: int, tmp: Path) -> str:
                                     for f in files]),
             "cold": timed(partial(check, cache_dir)),
             "warm": timed(partial(check, cache_dir)),
+            "cli": timed(partial(cli, tmp / f"cli-cache-{attempt}")),
         }
         best = {k: min(v, best.get(k, v)) for k, v in times.items()}
 
@@ -70,7 +80,7 @@ def measure(n: int, record_bytes: int, repeat: int, tmp: Path) -> str:
     assert all(r.problems == runs[0].problems for r in runs)
     return (f"{n:>8} {best['read']:>7.2f}s {best['parse']:>7.2f}s {best['cold']:>10.2f}s "
             f"{best['cold'] / best['parse']:>10.2f}x {best['warm']:>10.2f}s "
-            f"{best['warm'] / best['read']:>9.2f}x {stats_cold:>10.2f}s")
+            f"{best['warm'] / best['read']:>9.2f}x {stats_cold:>10.2f}s {best['cli']:>9.2f}s")
 
 
 def main(sizes: list[int], record_bytes: int, repeat: int) -> None:
@@ -78,7 +88,7 @@ def main(sizes: list[int], record_bytes: int, repeat: int) -> None:
           f"C parse = yaml.load(CSafeLoader) of every file, one process; "
           f"records of ~{record_bytes} bytes")
     print(f"{'records':>8} {'read':>8} {'C parse':>8} {'check cold':>11} {'cold/parse':>11} "
-          f"{'check warm':>11} {'warm/read':>10} {'stats cold':>11}")
+          f"{'check warm':>11} {'warm/read':>10} {'stats cold':>11} {'cli cold':>9}")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             print(measure(n, record_bytes, repeat, Path(tmp)), flush=True)

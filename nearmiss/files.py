@@ -22,13 +22,16 @@ def _umask() -> int:
     return current
 
 
-def write_atomic(path: Path, content: str | bytes, *, overwrite: bool = False) -> None:
+def write_atomic(path: Path, content: str | bytes, *, overwrite: bool = False,
+                 durable: bool = True) -> None:
     """Write to a temporary file beside ``path``, then rename it into place.
 
     The rename is atomic on POSIX, so readers see the old file or the new one, never a
     mix. Without ``overwrite`` an existing file is an error (FileExistsError), checked
     again at the last moment so a file created meanwhile is not clobbered either. Text
-    is written as UTF-8 with its line ends as given; bytes as they are.
+    is written as UTF-8 with its line ends as given; bytes as they are. Without
+    ``durable`` the data is not forced to the disk before the rename: for a file whose
+    loss in a crash costs only time, such as a cache.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite and path.exists():
@@ -44,8 +47,9 @@ def write_atomic(path: Path, content: str | bytes, *, overwrite: bool = False) -
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
             handle.write(content.encode("utf-8") if isinstance(content, str) else content)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if overwrite:
             os.replace(tmp, path)
         else:

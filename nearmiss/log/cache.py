@@ -1,7 +1,9 @@
 """A per-learning-log cache of check results keyed by content hash, in two files.
 
 The verdicts (each file's problems, related ids and dates: all that `nearmiss check` and
-the tree rules need) are a few hundred bytes a file, and all that a warm check loads. The
+the tree rules need) are a few hundred bytes a file, and all that a warm check loads. Each
+is kept pickled on its own, as the worker that checked the file sent it, so saving a cold
+check's 10,000 verdicts writes bytes instead of pickling them all again. The
 records, with every text of every file, are in a file of their own that only callers
 needing records (stats, the site) load. Each entry is the result for one path's exact
 bytes, so any mix of the two files is consistent; a verdict whose record is missing or
@@ -35,6 +37,11 @@ _PACKAGE = Path(__file__).parent.parent  # the whole nearmiss package
 
 def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def pack(verdict: Verdict) -> bytes:
+    """A verdict as workers send it and the cache keeps it."""
+    return pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def code_fingerprint() -> bytes:
@@ -77,6 +84,7 @@ class Cache:
         self.file = cache_file(folder, "", ".pickle", cache_dir)
         self.records_file = cache_file(folder, "", ".records.pickle", cache_dir)
         self.verdicts: dict[str, tuple[bytes, Verdict]] = {}
+        self.packed: dict[str, tuple[bytes, bytes]] = {}  # the same, as saved: pickled
         # None unless opened for records: then each result is kept with its record too
         self.records: dict[str, tuple[bytes, Record | None]] | None = None
         self.stamp: tuple[bytes, bytes] = (b"", b"")
@@ -86,7 +94,13 @@ class Cache:
     def open(self, taxonomy_digest: bytes, *, records: bool = True) -> None:
         """Load the verdicts, and the records too when the caller needs records."""
         self.stamp = (code_fingerprint(), taxonomy_digest)
-        self.verdicts = self._load(self.file)
+        self.packed = self._load(self.file)
+        with paused_gc():
+            try:
+                self.verdicts = {path: (content, pickle.loads(blob))
+                                 for path, (content, blob) in self.packed.items()}
+            except Exception:  # noqa: BLE001 - a damaged entry: start empty
+                self.packed, self.verdicts = {}, {}
         self.records = self._load(self.records_file) if records else None
 
     def _load(self, file: Path) -> dict[str, Any]:
@@ -119,8 +133,12 @@ class Cache:
         record = self.records[path][1] if self.records is not None else None
         return FileResult.from_verdict(path, self.verdicts[path][1], record)
 
-    def put(self, path: str, content: bytes, result: FileResult) -> None:
-        self.verdicts[path] = (content, result.verdict())
+    def put(self, path: str, content: bytes, result: FileResult,
+            packed: bytes | None = None) -> None:
+        """Keep ``result`` for these bytes; ``packed`` is its verdict already pickled."""
+        verdict = result.verdict()
+        self.verdicts[path] = (content, verdict)
+        self.packed[path] = (content, pack(verdict) if packed is None else packed)
         self.dirty = True
         if self.records is not None:
             self.records[path] = (content, result.record)
@@ -132,20 +150,25 @@ class Cache:
         kept = set(keep)
         if set(self.verdicts) - kept:
             self.verdicts = {k: v for k, v in self.verdicts.items() if k in kept}
+            self.packed = {k: v for k, v in self.packed.items() if k in kept}
             self.dirty = True
         if self.records is not None and set(self.records) - kept:
             self.records = {k: v for k, v in self.records.items() if k in kept}
             self.records_dirty = True
-        if self.dirty and self._write(self.file, self.verdicts):
+        if self.dirty and self._write(self.file, self.packed):
             self.dirty = False
         if self.records is not None and self.records_dirty \
                 and self._write(self.records_file, self.records):
             self.records_dirty = False
 
     def _write(self, file: Path, entries: dict[str, Any]) -> bool:
+        """Replace ``file`` atomically, without waiting for the disk: a file lost or cut
+        short by a crash fails to load, which only means starting empty, as does an
+        unwritable cache folder."""
         try:
             write_atomic(file, pickle.dumps((self.stamp, entries),
-                                            protocol=pickle.HIGHEST_PROTOCOL), overwrite=True)
+                                            protocol=pickle.HIGHEST_PROTOCOL),
+                         overwrite=True, durable=False)
         except OSError:
-            return False  # an unwritable cache folder only means a slower next run
+            return False
         return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -22,10 +23,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from nearmiss.files import links_outside
-from nearmiss.log.cache import Cache, digest, paused_gc
-from nearmiss.record.model import ID_RE, Record, day_of
+from nearmiss.log.cache import Cache, digest, pack, paused_gc
+from nearmiss.record.model import ID_RE, Record
 from nearmiss.record.problems import Problem, Severity
-from nearmiss.record.result import FileResult, Verdict
+from nearmiss.record.result import FileResult
 from nearmiss.record.rules import check_record, suggest
 from nearmiss.record.settings import SETTINGS_FILE, Settings, SettingsError, parse_settings
 from nearmiss.record.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
@@ -147,10 +148,11 @@ def _read(shown: str, inside: str) -> bytes | FileResult:
         return FileResult(shown, Path(shown).stem, sink.problems)
 
 
-# A file's outcome: its content digest (None: unreadable) and its result (None: the cache
-# holds it for that digest). Workers send the result as its verdict and record.
-Outcome = tuple[bytes | None, FileResult | None]
-Sent = tuple[bytes | None, Verdict | None, Record | None]
+# A file's outcome: its content digest (None: unreadable), its result (None: the cache
+# holds it for that digest), and its verdict pickled when a worker sent it so (for the
+# cache, which keeps it as it is). Workers send the result as pickled verdict and record.
+Outcome = tuple[bytes | None, FileResult | None, bytes | None]
+Sent = tuple[bytes | None, bytes | None, Record | None]
 
 
 @dataclass(frozen=True)
@@ -168,12 +170,12 @@ class _Job:
     def outcome(self, shown: str) -> Outcome:
         data = self.read[shown] if shown in self.read else _read(shown, self.inside)
         if isinstance(data, FileResult):
-            return None, data
+            return None, data, None
         content = digest(data)
         if self.cache is not None and self.cache.holds(shown, content):
-            return content, None
+            return content, None, None
         return content, check_record(data, shown, self.taxonomy, self.settings,
-                                     record=self.records)
+                                     record=self.records), None
 
     def chunk(self, start: int) -> list[Outcome]:
         return [self.outcome(shown) for shown in self.paths[start:start + CHUNK]]
@@ -193,8 +195,8 @@ def _help(job: _Job, next_chunk: Synchronized[int],
     try:
         while (start := _claim(next_chunk)) < len(job.paths):
             sent: list[Sent] = [(content, None, None) if result is None else
-                                (content, result.verdict(), result.record)
-                                for content, result in job.chunk(start)]
+                                (content, pack(result.verdict()), result.record)
+                                for content, result, _ in job.chunk(start)]
             send.send((start, sent))
     except BaseException:  # the main process checks an undelivered chunk itself, and so
         pass  # reports any error once, with its own traceback
@@ -214,9 +216,9 @@ def _receive(job: _Job, pipes: list[multiprocessing.connection.Connection],
             pipe.close()
             continue
         outcomes[start:start + len(sent)] = [
-            (content, None if verdict is None else
-             FileResult.from_verdict(shown, verdict, record))
-            for shown, (content, verdict, record) in zip(job.paths[start:], sent, strict=False)]
+            (content, None if packed is None else
+             FileResult.from_verdict(shown, pickle.loads(packed), record), packed)
+            for shown, (content, packed, record) in zip(job.paths[start:], sent, strict=False)]
 
 
 def _workers(files: int) -> int:
@@ -279,11 +281,11 @@ def _known(paths: list[str], inside: str, cache: Cache
             continue
         data = _read(shown, inside)
         if isinstance(data, FileResult):
-            outcomes[shown] = None, data
+            outcomes[shown] = None, data, None
             continue
         content = digest(data)
         if cache.holds(shown, content):
-            outcomes[shown] = content, None
+            outcomes[shown] = content, None, None
         else:
             changed[shown] = data
     return outcomes, changed
@@ -312,14 +314,14 @@ def check_tree(folder: Path, today: date, *, extra_files: Iterable[Path] = (),
         files: list[FileResult] = []
         readable: list[str] = []
         for shown in paths:
-            content, result = outcomes[shown]
+            content, result, packed = outcomes[shown]
             if content is not None:
                 readable.append(shown)
                 if cache is not None:
                     if result is None:
                         result = cache.get(shown, content)
                     else:
-                        cache.put(shown, content, result)
+                        cache.put(shown, content, result, packed)
             assert result is not None  # an outcome without a result is in the cache
             files.append(result)
         if cache is not None:
@@ -358,11 +360,11 @@ def placement_problems(path: str, top: str) -> list[Problem]:
     with; folders below the year are the organisation's own (``2026/billing/``). A file
     outside ``top`` (given on the command line) or without a valid id is not judged."""
     name = os.path.basename(path)
-    stem = os.path.splitext(name)[0]
-    if not ID_RE.match(stem):
-        return []
     inner = _relative(path, top)
-    if inner.startswith(os.pardir):
+    if inner.startswith(name[:4] + os.sep):  # the usual case, decided without the id
+        return []  # in the folder of its year, or no id at all
+    stem = os.path.splitext(name)[0]
+    if not ID_RE.match(stem) or inner.startswith(os.pardir):
         return []
     folders = os.path.dirname(inner).split(os.sep) if os.path.dirname(inner) else []
     year = stem[:4]
@@ -414,18 +416,19 @@ def file_tree_problems(f: FileResult, by_id: dict[str, list[str]], today: date
                            f"the id '{f.id}' is also used by {', '.join(others)}",
                            hint="ids are file names and must be unique across all folders; "
                                 "rename one file"))
-    for ref in f.related:
-        if ref.value == f.id:
-            out.append(Problem(f.path, ref.line, ref.column, Severity.ERROR, "self-related",
-                               "a record cannot be related to itself", ref.pointer))
-        elif ref.value not in by_id:
-            out.append(Problem(f.path, ref.line, ref.column, Severity.ERROR,
-                               "unknown-related", f"no record has the id '{ref.value}'",
-                               ref.pointer, suggest(ref.value, list(by_id))))
-    for event in f.events:
-        if day_of(event.value) > today:
-            out.append(Problem(f.path, event.line, event.column, Severity.ERROR,
+    for value, line, column, pointer in f.related:
+        if value == f.id:
+            out.append(Problem(f.path, line, column, Severity.ERROR, "self-related",
+                               "a record cannot be related to itself", pointer))
+        elif value not in by_id:
+            out.append(Problem(f.path, line, column, Severity.ERROR,
+                               "unknown-related", f"no record has the id '{value}'",
+                               pointer, suggest(value, list(by_id))))
+    latest = today.toordinal()
+    for day, line, column, pointer in f.events:
+        if day > latest:
+            out.append(Problem(f.path, line, column, Severity.ERROR,
                                "date-in-future",
-                               f"{day_of(event.value)} is in the future (today is {today})",
-                               event.pointer, "record what has happened, with its real date"))
+                               f"{date.fromordinal(day)} is in the future (today is {today})",
+                               pointer, "record what has happened, with its real date"))
     return out

@@ -145,7 +145,7 @@ class _Reader:
                 ptr, hint=f'put it in quotes: "{value}"',
             )
             return None
-        if not value.strip():
+        if not value or value.isspace():  # no copy of a long text, as strip() makes
             self.sink.error(node, "empty-value", f"{named(ptr)} has no text", ptr)
             return None
         if spec.max_length and len(value) > spec.max_length:
@@ -235,7 +235,8 @@ class _Reader:
                                 "a list or mapping", ptr)
                 continue
             name = str(key.value)
-            fptr = f"{ptr}/{pointer_token(name)}"
+            fptr = f"{ptr}/{name}" if "~" not in name and "/" not in name \
+                else f"{ptr}/{pointer_token(name)}"  # the usual name needs no escape
             spec = table.get(name)
             if spec is None:
                 close = suggest(name, list(table))
@@ -319,7 +320,7 @@ class _Reader:
                                               "'root_causes' in _taxonomy.yaml")
             elif kind == "ids":
                 line, column = position(item)
-                self.related.append(Placed(value, line, column, iptr))
+                self.related.append((value, line, column, iptr))
 
     def action(self, node: Node, ptr: str) -> Action | None:
         read = self.mapping(node, ACTION_FIELDS, ptr)
@@ -338,7 +339,7 @@ class _Reader:
 
     def event(self, value: Day, node: Node, ptr: str) -> None:
         line, column = position(node)
-        self.events.append(Placed(value, line, column, ptr))
+        self.events.append((day_of(value).toordinal(), line, column, ptr))
 
 
 def _require(sink: Sink, where: Node, nodes: dict[str, Node], need: Need, who: str,
@@ -416,7 +417,8 @@ def _lower_first(text: str) -> str:
 
 def _empty_block(node: Node) -> ScalarNode | None:
     """A '|' or '>' value with no text: its lines were most likely not indented."""
-    if isinstance(node, ScalarNode) and node.style in ("|", ">") and not node.value.strip():
+    if isinstance(node, ScalarNode) and node.style in ("|", ">") \
+            and (not node.value or node.value.isspace()):
         return node
     return None
 

@@ -14,15 +14,15 @@ import yaml
 from nearmiss.log import cache as cache_module
 from nearmiss.log.cache import Cache
 from nearmiss.record.model import Record
-from nearmiss.record.result import FileResult, Placed
+from nearmiss.record.result import FileResult
 
 PATH = "incidents/2026/2026-03-14-a.yaml"
 RECORD = Record(id="2026-03-14-a", path=PATH, title="A", kind="near-miss", status="open",
                 occurred=date(2026, 3, 14), team="billing", severity="low",
                 what_happened="It nearly went wrong.", caught_by="A check.")
 RESULT = FileResult(PATH, "2026-03-14-a", [], RECORD,
-                    (Placed("2026-03-01-b", 12, 5, "/related/0"),),
-                    (Placed(date(2026, 3, 14), 4, 11, "/occurred"),))
+                    (("2026-03-01-b", 12, 5, "/related/0"),),
+                    ((date(2026, 3, 14).toordinal(), 4, 11, "/occurred"),))
 VERDICT = FileResult(PATH, RESULT.id, [], None, RESULT.related, RESULT.events)
 
 
@@ -162,3 +162,23 @@ def test_paused_gc_nests_and_restores() -> None:
             assert not gc.isenabled()
         assert not gc.isenabled(), "an inner pause must not end the outer one"
     assert gc.isenabled()
+
+
+def test_a_verdict_sent_pickled_is_saved_as_sent(folder: Path, tmp_path: Path) -> None:
+    """Workers send verdicts pickled; the cache writes those bytes, not a new pickle."""
+    cache = reopened(folder, tmp_path / "c", records=False)
+    packed = cache_module.pack(VERDICT.verdict())
+    cache.put(PATH, b"title: A\n", VERDICT, packed)
+    cache.save([PATH])
+    assert cache.packed[PATH] == (b"title: A\n", packed)
+    assert reopened(folder, tmp_path / "c", records=False).get(PATH, b"title: A\n") == VERDICT
+
+
+def test_a_damaged_verdict_inside_a_sound_cache_file_starts_empty(folder: Path,
+                                                                  tmp_path: Path) -> None:
+    cache = saved(folder, tmp_path / "c", records=False)
+    cache.packed[PATH] = (b"title: A\n", b"\x80\x05 not a pickle")
+    cache.dirty = True
+    cache.save([PATH])
+    cache = reopened(folder, tmp_path / "c", records=False)
+    assert cache.verdicts == {} and cache.get(PATH, b"title: A\n") is None

@@ -206,3 +206,22 @@ def test_an_error_in_the_main_process_stops_the_workers(
     with pytest.raises(RuntimeError, match="boom"):
         run(log, None)
     assert started and not any(p.is_alive() for p in started)
+
+
+@pytest.mark.parametrize(("path", "code"), [
+    ("incidents/2026/2026-03-14-x.yaml", None),
+    ("incidents/2026/billing/2026-03-14-x.yaml", None),
+    ("incidents/2025/../2026/2026-03-14-x.yaml", None),
+    ("incidents/2026/../2025/2026-03-14-x.yaml", "wrong-year-folder"),
+    ("incidents/./2025/2026-03-14-x.yaml", "wrong-year-folder"),
+    ("incidents/2026-03-14-x.yaml", "not-in-year-folder"),
+    ("incidents/note/notes.yaml", None),  # no id: not judged
+    ("incidents/2026/notes.yaml", None),
+    ("elsewhere/2025/2026-03-14-x.yaml", None),  # outside the folder: not judged
+])
+def test_the_year_folder_is_judged_on_the_path_in_normal_form(path: str,
+                                                              code: str | None) -> None:
+    """The usual case is decided from the path alone; a path not in normal form is
+    judged by where it leads."""
+    assert [p.code for p in checker.placement_problems(path, "incidents")] == \
+        ([code] if code else [])
