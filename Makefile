@@ -49,7 +49,7 @@ lock: install
 	  --generate-hashes --upgrade --quiet --output-file $(LOCK)
 
 lint: install
-	$(BIN)/ruff check nearmiss
+	$(BIN)/ruff check nearmiss tests benchmarks
 	$(BIN)/mypy nearmiss
 
 # Figures next to their baselines from the same run (not part of CI: well over an hour

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -277,7 +277,7 @@ def test_extra_is_kept_as_written_and_related_ids_are_read(taxonomy: Taxonomy) -
 def test_datetime_keeps_its_offset(taxonomy: Taxonomy) -> None:
     record = record_of("2026-03-14-occurred-at-a-time-with-offset.yaml", taxonomy)
     assert record.occurred == datetime(2026, 3, 14, 10, 40, tzinfo=timezone(timedelta(hours=1)))
-    assert record.reported == datetime(2026, 3, 14, 11, 5, tzinfo=timezone.utc)
+    assert record.reported == datetime(2026, 3, 14, 11, 5, tzinfo=UTC)
     assert record.day == date(2026, 3, 14)
 
 
@@ -814,7 +814,8 @@ BROKEN_TAXONOMIES = {
         "teams: {billing: Billing}\ntouchpoints: {phone: Phone}\npromises: {on-time: On time}\n"
         "root_causes:\n  process:\n    label: Process\n", [(6, 5, "/root_causes/process")]),
     "a term mapping without a label": (
-        "teams:\n  billing: {description: Sends invoices}\n" + GOOD_TAIL, [(2, 12, "/teams/billing")]),
+        "teams:\n  billing: {description: Sends invoices}\n" + GOOD_TAIL,
+        [(2, 12, "/teams/billing")]),
     "an empty label": (
         "teams:\n  billing: ''\n" + GOOD_TAIL, [(2, 12, "/teams/billing")]),
     "an unknown section": (
