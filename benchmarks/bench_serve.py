@@ -7,6 +7,8 @@ generate.py with the check's cache on, as a writer's would be. After its first b
 title of one record is edited twice (a record in the middle of the log, then another),
 and each time is from the write of the file to the moment the served page of that record
 shows the new title, polled over HTTP: the watcher's delay, the rebuild and the write.
+With --pagefind, "index after 2" is how long the background index after the second edit
+took until it was swapped in (its half-second pause included), as the server logs it.
 As bench_site.py, the learning log keeps the theme's search (``search: theme``) where
 the plugin has the option; --pagefind serves it with the plugin's default search.
 Run: python benchmarks/bench_serve.py [N ...] [--only dirty|plain] [--pagefind]
@@ -75,6 +77,7 @@ def retitle(path: Path, title: str) -> None:
 
 
 BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
+INDEXED = re.compile(r"Pagefind has indexed .* in ([0-9.]+) s; reload")
 
 
 def last_build(path: Path) -> float:
@@ -83,16 +86,29 @@ def last_build(path: Path) -> float:
     return float(times[-1]) if times else float("nan")
 
 
+def indexed_after(path: Path, seen: int, limit: float) -> float:
+    """With Pagefind: the seconds its background run after the last rebuild took, as the
+    server said once it had swapped the new index in (nan if it did not within limit)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        times = INDEXED.findall(path.read_text(encoding="utf-8", errors="replace"))
+        if len(times) > seen:
+            return float(times[-1])
+        time.sleep(POLL)
+    return float("nan")
+
+
 def _interruptible() -> None:
     """Ctrl+C for the server even when this benchmark runs in the background (which
     ignores it): serve stops as it does for a writer, removing its temporary site."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def serve(log: Path, dirty: bool, edits: list[Path]
-          ) -> tuple[float, list[tuple[float, float]]]:
+def serve(log: Path, dirty: bool, edits: list[Path], pagefind: bool = False
+          ) -> tuple[float, list[tuple[float, float]], float]:
     """First build, then for each edit the seconds until it shows and MkDocs' own time
-    for the rebuild, for one `mkdocs serve`."""
+    for the rebuild, for one `mkdocs serve`; with ``pagefind``, the seconds its
+    background index took after the last edit (the next edit would have stopped it)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     args = [str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"] + (
@@ -108,15 +124,19 @@ def serve(log: Path, dirty: bool, edits: list[Path]
             wait_for(f"{base}log/records/{first_id}/", "<h1", FIRST_BUILD_LIMIT, server)
             first = time.perf_counter() - start
             reloads = []
+            before = 0
             for n, path in enumerate(edits):
                 title = f"Edited for the serve benchmark {'dirty' if dirty else 'plain'} {n}"
                 time.sleep(1.5)  # a quiet moment, as between a writer's saves
+                before = len(INDEXED.findall(output.read_text(encoding="utf-8",
+                                                              errors="replace")))
                 retitle(path, title)
                 shown = wait_for(f"{base}log/records/{path.stem}/", title, RELOAD_LIMIT,
                                  server)
                 time.sleep(0.5)  # MkDocs logs the time just after writing the pages
                 reloads.append((shown, last_build(output)))
-            return first, reloads
+            searched = indexed_after(output, before, RELOAD_LIMIT) if pagefind else float("nan")
+            return first, reloads, searched
         finally:
             os.killpg(server.pid, signal.SIGINT)  # the server we started, and its children
             try:
@@ -144,16 +164,17 @@ def main(sizes: list[int], only: str | None, pagefind: bool) -> None:
     search = None if pagefind or not has_search_option() else "theme"
     modes = [m for m in ("dirty", "plain") if only in (None, m)]
     print(f"{'records':>8} {'serve':>14} {'first build':>12} "
-          f"{'edit 1 shown (rebuild)':>24} {'edit 2 shown (rebuild)':>24}")
+          f"{'edit 1 shown (rebuild)':>24} {'edit 2 shown (rebuild)':>24}"
+          + (f" {'index after 2':>14}" if pagefind else ""))
     for n in sizes:
         for mode in modes:
             with tempfile.TemporaryDirectory() as tmp:
                 log, edits = project(Path(tmp), n, search)
-                first, reloads = serve(log, mode == "dirty", edits)
+                first, reloads, searched = serve(log, mode == "dirty", edits, pagefind)
                 label = "serve --dirty" if mode == "dirty" else "serve"
                 print(f"{n:>8} {label:>14} {first:>11.1f}s "
-                      + " ".join(f"{shown:>14.1f}s ({built:>5.1f}s)" for shown, built in reloads),
-                      flush=True)
+                      + " ".join(f"{shown:>14.1f}s ({built:>5.1f}s)" for shown, built in reloads)
+                      + (f" {searched:>13.1f}s" if pagefind else ""), flush=True)
 
 
 if __name__ == "__main__":

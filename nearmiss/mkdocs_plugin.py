@@ -118,10 +118,11 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.told_dirty = False
         self.reuse = Reuse()  # the pages of the last build, for the next (serving only)
         # search: pagefind (nearmiss.site.search): the configuration of the build that
-        # uses it (none when the theme's search is kept), how many pages that build
-        # indexes, and the indexer, kept across the rebuilds of `mkdocs serve`
+        # uses it (none when the theme's search is kept), the pages it indexes (kept
+        # across the rebuilds of `mkdocs serve --dirty`, which render only what changed)
+        # and the indexer, kept across the rebuilds of `mkdocs serve`
         self.pagefind: MkDocsConfig | None = None
-        self.search_pages = 0
+        self.search_pages = site_search.Pages()
         self.indexer = site_search.Indexer()
         self.search_told = False  # said, in this serve session, that Material's is off
 
@@ -140,6 +141,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.built, self.built_for, self.dirty, self.told_dirty = {}, None, False, False
         self.reuse = Reuse()
         self.indexer.close()
+        self.search_pages = site_search.Pages()
         self.search_told = False
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -161,7 +163,8 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
 
     def use_pagefind(self, config: MkDocsConfig) -> bool:
         """Search with Pagefind instead of the theme's search, which is turned off."""
-        self.search_pages = 0
+        if not (self.serving and self.dirty):  # every page is rendered again
+            self.search_pages = site_search.Pages()
         if config.theme.name != "material":
             log.info("search: pagefind needs the Material theme; keeping this theme's search")
             return False
@@ -288,7 +291,9 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         if self.pagefind is config:
             done = site_search.inject(output, site_search.root_of(page.url),
                                       index=site_search.searchable(page.meta))
-            self.search_pages += done.indexed
+            self.search_pages.note(page.file.dest_uri, indexed=done.indexed,
+                                   record=(Path(page.file.src_uri).stem
+                                           if page.file.src_uri in self.sources else None))
             for part in done.missing:
                 log.warning(f"{page.file.src_uri}: the theme's markup has changed, so "
                             f"nearmiss cannot find {part} for search; please report this")
@@ -321,24 +326,29 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             return
         # a dirty rebuild renders only what changed: the pages it kept are indexed still,
         # and the index it set aside must come back
-        if self.search_pages == 0 and not self.serving:
+        if not self.search_pages and not self.serving:
             log.warning("search: no page is searchable, so nearmiss writes no search index")
             return
-        site_search.write_script(config.site_dir)
         pages = self.search_pages
+
+        def bundles(done: site_search.Done) -> str:
+            return f" ({done.bundles} bundles)" if done.bundles > 1 else ""
+
         try:
             done = self.indexer.run(
                 config.site_dir, background=self.serving,
-                keep_index_url=not config.use_directory_urls,
-                done=lambda d: log.info(f"search: Pagefind has indexed {pages} pages "
-                                        f"({d.seconds:.1f} s); reload to search them"),
+                keep_index_url=not config.use_directory_urls, pages=pages,
+                done=lambda d: log.info(f"search: Pagefind has indexed {len(pages)} pages"
+                                        f"{bundles(d)} in {d.seconds:.1f} s; reload to "
+                                        "search them"),
                 failed=lambda message: log.warning(f"search: {message}"))
         except site_search.IndexFailed as exc:
             raise PluginError(f"nearmiss: search: {exc}") from None
         if done is not None:
             for line in done.warnings:
                 log.info(f"search: Pagefind: {line}")
-            log.info(f"search: Pagefind indexed {pages} pages in {done.seconds:.1f} s")
+            log.info(f"search: Pagefind indexed {len(pages)} pages{bundles(done)} in "
+                     f"{done.seconds:.1f} s")
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files
                ) -> Environment | None:

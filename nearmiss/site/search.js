@@ -6,13 +6,29 @@
  * the search engine when a pointer or the focus reaches the button; and, on a page
  * opened from a result, marks the words searched for (pagefind-highlight.js, fetched
  * only then). Served from the site itself, as is everything the search loads.
+ *
+ * A big site's index is in parts (nearmiss.site.search.partition): the build writes their
+ * folders, relative to the main bundle, into `parts` below, and the dialog merges them
+ * into the main bundle's results, one list ranked by score, before its first search.
  */
 (() => {
   "use strict";
   const here = document.currentScript ? document.currentScript.src : location.href;
   const bundle = new URL("../pagefind/", here);
   const param = "highlight";
+  const parts = [];
   const modal = () => document.querySelector("pagefind-modal");
+
+  // The Component UI has read its <pagefind-config> (its script runs first) and loads
+  // Pagefind only when a search starts: merged bundles given now are merged then. Each
+  // formats its own results, so it gets the same site root and highlight parameter.
+  if (parts.length && window.PagefindComponents) {
+    const root = new URL("../", here).pathname;
+    const instance = window.PagefindComponents.getInstanceManager().getInstance("default");
+    instance.options.mergeIndex = parts.map((part) => ({
+      bundlePath: new URL(`${part}/`, bundle).pathname, baseUrl: root, highlightParam: param,
+    }));
+  }
 
   const typing = (element) => {
     for (let el = element; el; el = el.parentElement) {

@@ -12,9 +12,14 @@ This module knows nothing of MkDocs, so all of it is testable without a build:
   search button where Material's search sits in the header, the dialog, and the script
   and style tags, relative to the site's root so they work with directory or file URLs
   and under any path the site is served from;
+- ``partition`` splits a big site's index into parts of at most PART_PAGES pages, as
+  Pagefind holds a run's whole index in memory: the site's own pages in the main bundle,
+  the record pages in parts of consecutive records under ``pagefind/parts/``, which
+  search.js has the dialog merge;
 - ``Indexer`` runs Pagefind over the built site, at once for a build, or in the
   background while serving so a reload is not kept waiting for the index: the previous
-  index keeps answering until the new one is complete and swapped in.
+  index keeps answering until the new one is complete and swapped in, and only the parts
+  whose pages a rebuild rendered again are indexed again.
 
 Only pages marked with ``data-pagefind-body`` are indexed: records with ``visibility:
 internal`` get no page, pages with ``search: exclude`` in their front matter (browse
@@ -25,6 +30,7 @@ no mark, so Pagefind leaves them out.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -32,7 +38,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +47,7 @@ MODES = ("pagefind", "theme")  # the plugin's ``search`` option
 BUNDLE = "pagefind"  # the folder Pagefind writes in the site, and the URL path it is read at
 SCRIPT = Path(__file__).with_name("search.js")
 SCRIPT_PATH = "assets/nearmiss-search.js"  # where SCRIPT goes in the site
+PARTS_LINE = "const parts = [];"  # in SCRIPT: the bundles merged into the main one
 HIGHLIGHT_PARAM = "highlight"  # the query parameter carrying the words to mark on a page
 # Not indexed inside an article: the permalink mark after each heading (it would end every
 # title in "¶") and the edit button.
@@ -174,13 +181,141 @@ def _header_insert_point(html: str) -> int | None:
     return source if source >= 0 else end
 
 
-def write_script(site_dir: str | Path) -> Path:
+def write_script(site_dir: str | Path, parts: Sequence[str] = ()) -> Path:
     """Put search.js (Material's keys, the page not found's button, highlighting on the
-    page a result opens) into the built site."""
+    page a result opens) into the built site, naming the bundles, relative to the main
+    one, that the dialog merges into it (``PARTS_LINE``): none for a site in one."""
     target = Path(site_dir, SCRIPT_PATH)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SCRIPT, target)
+    script = SCRIPT.read_bytes()
+    if parts:
+        line = f"const parts = {json.dumps(list(parts))};"
+        script = script.replace(PARTS_LINE.encode(), line.encode(), 1)
+    target.write_bytes(script)
     return target
+
+
+# -- the index in parts ---------------------------------------------------------------------
+
+# Pagefind keeps the whole index of a run in memory, about 125 KB a page (1.3 GB at ten
+# thousand records), so a site of more pages than this is indexed in parts: one run after
+# another, each into a bundle of its own, which the dialog merges (search.js) and whose
+# results rank in one list. A site of fewer is one bundle, indexed as a whole.
+PART_PAGES = 2500
+PARTS = "parts"  # in the bundle: parts/<key>/, the bundle of some record pages
+PAGES = "pages"  # in the bundle: pages/<n>/, the site's other pages past PART_PAGES
+STAGE = ".nearmiss-pagefind-stage"  # in the site: the pages of the part being indexed
+# A record id starts with its day (YYYY-MM-DD-…): the record pages are cut into parts
+# between years where they can be, else between months, days, and last between ids.
+_CUTS: tuple[int | None, ...] = (4, 7, 10, None)
+# All that a merged bundle needs: the main one brings the scripts and the WebAssembly.
+_MERGED_KEEP = ("pagefind-entry.json", "index", "fragment", "filter")
+NICE = 10  # how much lower the priority of a background run is, on POSIX
+QUIET = 0.5  # seconds a background run waits first, so the page reloading comes first
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one Pagefind run indexes: some pages of the site (by their file in it,
+    ``log/records/a/index.html``), into the bundle at ``path`` within the main bundle
+    (``""``: the main bundle itself)."""
+
+    path: str
+    pages: frozenset[str]
+
+
+class Pages:
+    """The pages a build marked for search, with the record each shows (None for any
+    other page). The plugin keeps it across the rebuilds of `mkdocs serve --dirty`, which
+    render only what changed; ``fresh`` are the pages rendered since the indexer last
+    looked, which tell it the parts to index again."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, str | None] = {}
+        self.fresh: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def note(self, path: str, *, indexed: bool, record: str | None = None) -> None:
+        """A page as this build rendered it: marked for search, or not (any more)."""
+        if indexed:
+            self.records[path] = record
+        else:
+            self.records.pop(path, None)
+        self.fresh.add(path)
+
+    def prune(self, site_dir: str | Path) -> None:
+        """Forget the pages no longer in the site (a record deleted, renamed, made internal)."""
+        site = Path(site_dir)
+        for path in [p for p in self.records if not (site / p).is_file()]:
+            del self.records[path]
+
+    def take_fresh(self) -> set[str]:
+        fresh, self.fresh = self.fresh, set()
+        return fresh
+
+
+def partition(pages: Mapping[str, str | None], bound: int | None = None) -> tuple[Part, ...]:
+    """The parts of a site's index: one of every page while they are at most ``bound``
+    (PART_PAGES); past that, the main bundle of the site's own pages (the home page, the
+    dashboard, docs/: none a record's), and the record pages in parts of consecutive ids,
+    at most ``bound`` each, made of whole years, else of whole months (days…), so a part
+    keeps its pages as records are added (to the last part, mostly) and an edit indexes
+    one part again."""
+    bound = max(1, PART_PAGES if bound is None else bound)
+    if len(pages) <= bound:
+        return (Part("", frozenset(pages)),)
+    by_record: dict[str, list[str]] = {}
+    for page, record in pages.items():
+        if record is not None:
+            by_record.setdefault(record, []).append(page)
+    parts = [Part(f"{PARTS}/{key}", frozenset(p for r in ids for p in by_record[r]))
+             for key, ids in _cut(sorted(by_record), bound)]
+    others = sorted(page for page, record in pages.items() if record is None)
+    if not others:  # a site of record pages only: the first part is the main bundle
+        return (Part("", parts[0].pages), *parts[1:])
+    chunks = [frozenset(others[at:at + bound]) for at in range(0, len(others), bound)]
+    return (Part("", chunks[0]),
+            *(Part(f"{PAGES}/{n}", chunk) for n, chunk in enumerate(chunks[1:], 2)), *parts)
+
+
+def _cut(ids: list[str], bound: int) -> list[tuple[str, list[str]]]:
+    """Sorted ids in runs of at most ``bound``, each named by the year (month, day, id) of
+    its first: whole years where they fit, a year of more than ``bound`` by month, a
+    month of more by day, a day of more by id."""
+    blocks = _blocks(ids, bound, 0)
+    runs: list[tuple[str, list[str]]] = []
+    for key, block in blocks:
+        if runs and len(runs[-1][1]) + len(block) <= bound:
+            runs[-1][1].extend(block)
+        else:
+            runs.append((key, list(block)))
+    return runs
+
+
+def _blocks(ids: list[str], bound: int, level: int) -> list[tuple[str, list[str]]]:
+    """Sorted ids by year, a year of more than ``bound`` by month, and so on: blocks of
+    at most ``bound``, in order, each named by what its ids share."""
+    width = _CUTS[level]
+    blocks: list[tuple[str, list[str]]] = []
+    for record in ids:
+        key = record if width is None else record[:width]
+        if blocks and blocks[-1][0] == key:
+            blocks[-1][1].append(record)
+        else:
+            blocks.append((key, [record]))
+    if width is None:  # one id each
+        return blocks
+    out: list[tuple[str, list[str]]] = []
+    for key, block in blocks:
+        out.extend(_blocks(block, bound, level + 1) if len(block) > bound else [(key, block)])
+    return out
+
+
+def merged(parts: Sequence[Part] | None) -> tuple[str, ...]:
+    """The bundles the dialog merges into the main one, relative to it."""
+    return tuple(part.path for part in parts or () if part.path)
 
 
 # -- running Pagefind -----------------------------------------------------------------------
@@ -215,34 +350,179 @@ def _failure(output: str, returncode: int) -> str:
     return f"Pagefind could not index the site: {said}"
 
 
-def _check_bundle(bundle: Path) -> None:
+def _check_bundle(bundle: Path, parts: Sequence[str] = ()) -> None:
     if not (bundle / COMPONENT_UI).is_file():
         raise IndexFailed(f"Pagefind wrote no {COMPONENT_UI}: the search needs "
                           "pagefind-bin 1.5 or newer")
+    for path in parts:
+        if not (bundle / path / "pagefind-entry.json").is_file():
+            raise IndexFailed(f"Pagefind could not index the site: no {BUNDLE}/{path}")
 
 
 @dataclass(frozen=True)
 class Done:
-    """A finished index: how long it took, and anything Pagefind warned about."""
+    """A finished index: how long it took, anything Pagefind warned about, and how many
+    bundles it is in."""
 
     seconds: float
     warnings: tuple[str, ...] = ()
+    bundles: int = 1
 
 
 def _warnings(output: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in output.splitlines() if line.strip())
 
 
-def index(site_dir: str | Path, *, keep_index_url: bool = False) -> Done:
-    """Index a built site into its ``pagefind/`` folder, waiting for it."""
+@dataclass(frozen=True)
+class _Step:
+    part: Part | None  # None: the whole site, as it is
+    output: Path | None  # None: the site's own bundle, where Pagefind writes by default
+    args: list[str]
+
+
+def _steps(site: Path, parts: Sequence[Part] | None, out: Path | None,
+           keep_index_url: bool) -> list[_Step]:
+    """The runs that index ``parts`` (None: the whole site, as one bundle) into ``out``
+    (None: the site's own bundle)."""
+    if parts is None:
+        return [_Step(None, out, command(site, output=out, keep_index_url=keep_index_url))]
+    target = out or site / BUNDLE
+    return [_Step(part, target / part.path, command(site / STAGE, output=target / part.path,
+                                                    keep_index_url=keep_index_url))
+            for part in parts]
+
+
+def _whole(parts: Sequence[Part] | None) -> bool:
+    """Whether an index of ``parts`` is one bundle of the whole site (as it always was)."""
+    return not merged(parts)
+
+
+class _Stopped(Exception):
+    """A background run was stopped: its index is dropped."""
+
+
+class _Job:
+    """The runs of one index, in turn; ``cancel`` (from another thread) ends them."""
+
+    def __init__(self, background: bool) -> None:
+        self.background = background
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[str] | None = None
+        self._cancelled = threading.Event()
+
+    def pause(self, seconds: float) -> None:
+        if self._cancelled.wait(seconds):
+            raise _Stopped
+
+    def run(self, args: list[str]) -> str:
+        """Run one Pagefind, returning what it said (IndexFailed if it failed)."""
+        with self._lock:
+            if self._cancelled.is_set():
+                raise _Stopped
+            self._proc = subprocess.Popen(
+                args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                stdin=subprocess.DEVNULL)
+            if self.background:
+                _lower_priority(self._proc.pid)
+            proc = self._proc
+        output, _ = proc.communicate()
+        if self._cancelled.is_set():
+            raise _Stopped
+        if proc.returncode != 0:
+            raise IndexFailed(_failure(output or "", proc.returncode))
+        return output or ""
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        with self._lock:
+            proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _lower_priority(pid: int) -> None:
+    """Let the rebuild that shows a page come first (POSIX; Windows has no nice). Set as
+    the child starts: ``python -m pagefind`` replaces itself with Pagefind (the same
+    process, its priority kept) before Pagefind starts its threads, which inherit it."""
+    if hasattr(os, "setpriority"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid,
+                           min(19, os.getpriority(os.PRIO_PROCESS, pid) + NICE))
+        except OSError:  # it has already ended
+            pass
+
+
+def _write(site: Path, steps: Sequence[_Step], job: _Job) -> tuple[str, ...]:
+    """Run ``steps``, each part's pages linked into a folder of their own first (so one
+    run reads them only, at their addresses in the site); what Pagefind warned about."""
+    stage = site / STAGE
+    said: list[str] = []
+    try:
+        for step in steps:
+            shutil.rmtree(stage, ignore_errors=True)
+            if step.part is not None:
+                for page in step.part.pages:
+                    _link(site / page, stage / page)
+            said.extend(_warnings(job.run(step.args)))
+            if step.part is not None and step.part.path and step.output is not None:
+                _trim(step.output)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return tuple(said)
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` as a second name of ``source`` (a copy where links cannot be made)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _trim(bundle: Path) -> None:
+    """Remove from a merged bundle what the browser loads from the main one only."""
+    for entry in bundle.iterdir():
+        if entry.name in _MERGED_KEEP or entry.suffix == ".pf_meta":
+            continue
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
+def _link_tree(source: Path, target: Path, *, skip: tuple[str, ...] = ()) -> None:
+    """A bundle of the index in place, unchanged, into the one being written."""
+    for entry in source.iterdir():
+        if entry.name in skip:
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, target / entry.name, copy_function=_link_file,
+                            dirs_exist_ok=True)
+        else:
+            _link(entry, target / entry.name)
+
+
+def _link_file(source: str, target: str) -> None:
+    _link(Path(source), Path(target))
+
+
+def index(site_dir: str | Path, *, keep_index_url: bool = False,
+          parts: Sequence[Part] | None = None) -> Done:
+    """Index a built site into its ``pagefind/`` folder, in ``parts`` (None: as a whole),
+    waiting for it, and write search.js, which merges them."""
     start = time.perf_counter()
-    run = subprocess.run(command(site_dir, keep_index_url=keep_index_url),
-                         capture_output=True, text=True, check=False,
-                         stdin=subprocess.DEVNULL)
-    if run.returncode != 0:
-        raise IndexFailed(_failure(run.stdout + run.stderr, run.returncode))
-    _check_bundle(Path(site_dir, BUNDLE))
-    return Done(time.perf_counter() - start, _warnings(run.stdout + run.stderr))
+    site = Path(site_dir)
+    whole = _whole(parts)
+    if not whole:  # no part of an earlier index may stay
+        shutil.rmtree(site / BUNDLE, ignore_errors=True)
+    said = _write(site, _steps(site, None if whole else parts, None, keep_index_url),
+                  _Job(background=False))
+    _check_bundle(site / BUNDLE, merged(parts))
+    write_script(site, merged(parts))
+    return Done(time.perf_counter() - start, said, 1 + len(merged(parts)))
 
 
 class Indexer:
@@ -250,21 +530,26 @@ class Indexer:
 
     ``hold`` (before the site folder is cleaned) keeps the last index aside; ``run``
     (after the pages are written) puts it back, so search keeps answering from it, and
-    starts Pagefind in the background into a folder of its own, swapped in when it has
-    finished. A rebuild, ``stop`` or ``close`` replaces or ends a run still going. The
-    first run of a session, with no index to keep answering, waits for Pagefind.
+    indexes again, in the background, the parts whose pages changed since (all of them
+    without ``pages``), into a folder of its own, the other parts linked in from the
+    index in place; it is swapped in when complete. A rebuild, ``stop`` or ``close``
+    replaces or ends a run still going. The first run of a session, with no index to keep
+    answering, waits for Pagefind.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._proc: subprocess.Popen[str] | None = None
+        self._job: _Job | None = None
         self._thread: threading.Thread | None = None
         self._sites: set[Path] = set()
+        # the parts of the index in place and its site, and the pages rendered since it
+        self._live: tuple[Path, dict[str, frozenset[str]]] | None = None
+        self._stale: set[str] = set()
 
     @property
     def running(self) -> bool:
         with self._lock:
-            return self._proc is not None
+            return self._job is not None
 
     def hold(self, site_dir: str | Path) -> None:
         """Stop a run still going and set the site's index aside, out of the clean."""
@@ -277,57 +562,101 @@ class Indexer:
             self._sites.add(site)
 
     def run(self, site_dir: str | Path, *, background: bool, keep_index_url: bool = False,
-            done: Callable[[Done], None] | None = None,
+            pages: Pages | None = None, done: Callable[[Done], None] | None = None,
             failed: Callable[[str], None] | None = None) -> Done | None:
-        """Index the site: at once (returning Done, raising IndexFailed), or, with
-        ``background`` and an index held, in the background (returning None; ``done``
-        or ``failed`` hears how it went, from another thread)."""
+        """Index the site (its ``pages``; without, the whole site as one bundle): at once
+        (returning Done, raising IndexFailed), or, with ``background`` and an index held,
+        in the background (returning None; ``done`` or ``failed`` hears how it went, from
+        another thread; neither when no page indexed changed)."""
         self.stop()
         site = Path(site_dir)
+        parts: tuple[Part, ...] | None = None
+        if pages is not None:
+            pages.prune(site)
+            parts = partition(pages.records)
+            self._stale |= pages.take_fresh()
         held = site / HELD
         if not (background and held.is_dir()):
             shutil.rmtree(held, ignore_errors=True)
-            return index(site, keep_index_url=keep_index_url)
+            finished = index(site, keep_index_url=keep_index_url, parts=parts)
+            self._settle(site, parts)
+            return finished
         bundle = site / BUNDLE
         if bundle.exists():  # a dirty build kept it: the held one is the same or older
             shutil.rmtree(held, ignore_errors=True)
         else:
             os.replace(held, bundle)
-        following = site / NEXT
-        shutil.rmtree(following, ignore_errors=True)
         self._sites.add(site)
-        proc = subprocess.Popen(command(site, output=following, keep_index_url=keep_index_url),
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                stdin=subprocess.DEVNULL)
-        thread = threading.Thread(target=self._watch, name="nearmiss-pagefind", daemon=True,
-                                  args=(proc, site, time.perf_counter(), done, failed))
+        live = self._live[1] if self._live is not None and self._live[0] == site else None
+        write_script(site, tuple(path for path in live or () if path))  # the index in place
+        todo = parts
+        if parts is not None and live is not None:
+            todo = tuple(p for p in parts if live.get(p.path) != p.pages or p.pages & self._stale)
+            if not todo and set(live) == {p.path for p in parts}:
+                return None
+        shutil.rmtree(site / NEXT, ignore_errors=True)
+        job = _Job(background=True)
+        thread = threading.Thread(target=self._work, name="nearmiss-pagefind", daemon=True,
+                                  args=(job, site, parts, todo, keep_index_url,
+                                        time.perf_counter(), done, failed))
         with self._lock:
-            self._proc, self._thread = proc, thread
+            self._job, self._thread = job, thread
         thread.start()
         return None
 
-    def _watch(self, proc: subprocess.Popen[str], site: Path, start: float,
-               done: Callable[[Done], None] | None,
-               failed: Callable[[str], None] | None) -> None:
-        output, _ = proc.communicate()
+    def _settle(self, site: Path, parts: Sequence[Part] | None) -> None:
+        """The index of ``parts`` is in place: nothing rendered since."""
+        self._live = None if parts is None else (site, {p.path: p.pages for p in parts})
+        self._stale = set()
+
+    def _work(self, job: _Job, site: Path, parts: tuple[Part, ...] | None,
+              todo: tuple[Part, ...] | None, keep_index_url: bool, start: float,
+              done: Callable[[Done], None] | None,
+              failed: Callable[[str], None] | None) -> None:
+        following = site / NEXT
+        problem: str | None = None
+        said: tuple[str, ...] = ()
+        try:
+            job.pause(QUIET)
+            said = _write(site, _steps(site, None if _whole(parts) else todo, following,
+                                       keep_index_url), job)
+        except _Stopped:
+            return
+        except (IndexFailed, OSError) as exc:
+            problem = str(exc)
         with self._lock:
-            if self._proc is not proc:  # replaced by a newer build, or stopped
+            if self._job is not job:  # replaced by a newer build, or stopped
                 return
-            self._proc = None
-            problem = None
-            if proc.returncode != 0:
-                problem = _failure(output or "", proc.returncode)
-            else:
+            self._job = None
+            if problem is None:
                 try:
-                    _check_bundle(site / NEXT)
+                    if parts is not None and todo is not None and not _whole(parts):
+                        self._link_unchanged(site, parts, todo)
+                    _check_bundle(following, merged(parts))
                     _swap(site)
+                    write_script(site, merged(parts))
+                    self._settle(site, parts)
                 except (IndexFailed, OSError) as exc:
                     problem = str(exc)
         if problem is not None:
             if failed is not None:
                 failed(problem)
         elif done is not None:
-            done(Done(time.perf_counter() - start, _warnings(output or "")))
+            done(Done(time.perf_counter() - start, said, 1 + len(merged(parts))))
+
+    @staticmethod
+    def _link_unchanged(site: Path, parts: Sequence[Part], todo: Sequence[Part]) -> None:
+        """Into the index being written, the parts of the one in place no page of which
+        changed."""
+        bundle, following = site / BUNDLE, site / NEXT
+        for part in parts:
+            if part in todo:
+                continue
+            if part.path:
+                _link_tree(bundle / part.path, following / part.path)
+            else:
+                following.mkdir(parents=True, exist_ok=True)
+                _link_tree(bundle, following, skip=(PARTS, PAGES))
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for a background run to finish (for tests and benchmarks)."""
@@ -339,15 +668,10 @@ class Indexer:
     def stop(self) -> None:
         """End a background run still going; its index is never swapped in."""
         with self._lock:
-            proc, self._proc = self._proc, None
+            job, self._job = self._job, None
             thread, self._thread = self._thread, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if job is not None:
+            job.cancel()
         if thread is not None and thread is not threading.current_thread():
             thread.join()
 
@@ -355,9 +679,10 @@ class Indexer:
         """The end of a session: stop, and remove the folders set aside in its sites."""
         self.stop()
         for site in self._sites:
-            for name in (HELD, NEXT, OLD):
+            for name in (HELD, NEXT, OLD, STAGE):
                 shutil.rmtree(site / name, ignore_errors=True)
         self._sites = set()
+        self._live, self._stale = None, set()
 
 
 def _swap(site: Path) -> None:

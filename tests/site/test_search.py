@@ -263,6 +263,153 @@ def test_a_rebuild_replaces_a_run_still_going(tmp_path: Path,
     assert not any(p.name.startswith(".") for p in site.iterdir())
 
 
+# -- the index in parts ---------------------------------------------------------------------
+
+def record_pages(*ids: str) -> dict[str, str | None]:
+    return {f"log/records/{i}/index.html": i for i in ids}
+
+
+SITE_PAGES: dict[str, str | None] = {"index.html": None, "log/dashboard/index.html": None}
+# bound 4: 2024 fits whole; 2025 is cut by month, 2026 by month, its June by day, and the
+# first of June (five records) between ids; then they are packed, in order, up to 4
+IDS = ["2024-01-05-a", "2024-01-09-b", "2024-02-01-c",
+       "2025-01-02-d", "2025-01-03-e", "2025-01-04-f", "2025-03-01-g", "2025-03-02-h",
+       "2025-07-01-i", "2025-07-02-j",
+       "2026-05-05-k", "2026-05-05-l",
+       "2026-06-01-m", "2026-06-01-n", "2026-06-01-o", "2026-06-01-p", "2026-06-01-q"]
+
+
+def parts_of(pages: dict[str, str | None], bound: int) -> dict[str, set[str]]:
+    """The parts, by bundle, as sets of record ids (or page files for the site's own)."""
+    return {part.path: {pages[p] or p for p in part.pages}
+            for part in search.partition(pages, bound)}
+
+
+def test_a_site_within_the_bound_is_one_bundle_of_every_page() -> None:
+    pages = {**SITE_PAGES, **record_pages(*IDS)}
+    assert search.partition(pages, len(pages)) == (search.Part("", frozenset(pages)),)
+    assert search.merged(search.partition(pages, len(pages))) == ()
+    assert search.partition(pages) == (search.Part("", frozenset(pages)),)  # PART_PAGES
+
+
+def test_record_pages_are_cut_at_years_then_months_days_and_ids() -> None:
+    pages = {**SITE_PAGES, **record_pages(*IDS)}
+    assert parts_of(pages, 4) == {
+        "": {"index.html", "log/dashboard/index.html"},
+        "parts/2024": set(IDS[0:3]),
+        "parts/2025-01": set(IDS[3:6]),
+        "parts/2025-03": set(IDS[6:10]),  # March and July
+        "parts/2026-05": set(IDS[10:14]),  # May, and two records of the first of June
+        "parts/2026-06-01-o": set(IDS[14:17]),
+    }
+    parts = search.partition(pages, 4)
+    assert all(len(part.pages) <= 4 for part in parts)
+    assert sorted(p for part in parts for p in part.pages) == sorted(pages)  # each once
+
+
+def test_parts_keep_their_pages_as_records_are_added() -> None:
+    pages = {**SITE_PAGES, **record_pages(*IDS)}
+    before = set(search.partition(pages, 4))
+    later = set(search.partition({**pages, **record_pages("2026-06-02-new")}, 4))
+    assert {p.path for p in before ^ later} == {"parts/2026-06-01-o"}  # the last part
+    backfilled = set(search.partition({**pages, **record_pages("2024-03-01-old")}, 4))
+    assert {p.path for p in before - backfilled} == {"parts/2024"}  # its year's part only
+
+
+def test_a_site_of_many_own_pages_or_none_still_has_a_main_bundle() -> None:
+    own = {f"guide/{n}/index.html": None for n in range(5)}
+    parts = parts_of({**own, **record_pages(*IDS[:2])}, 4)
+    assert parts[""] == set(sorted(own)[:4]) and parts["pages/2"] == {sorted(own)[4]}
+    assert parts["parts/2024"] == set(IDS[:2])
+    only_records = parts_of(record_pages(*IDS[:6]), 4)
+    assert only_records == {"": set(IDS[:3]), "parts/2025": set(IDS[3:6])}
+
+
+def write_records(site: Path, words: dict[str, str]) -> dict[str, str | None]:
+    """Home, and a record page per id carrying its word; the pages, as the plugin notes
+    them."""
+    pages: dict[str, str | None] = {"index.html": None}
+    for name, record in [("index.html", None),
+                         *((f"log/records/{r}/index.html", r) for r in words)]:
+        body = f"<p>The {words[record]} story of {record}.</p>" if record else "<p>Home</p>"
+        html = material_page(search.root_of(name.replace("index.html", "")))
+        path = site / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(search.inject(html.replace("<p>The story.</p>", body), "",
+                                      index=True).html, encoding="utf-8")
+        pages[name] = record
+    return pages
+
+
+WORDS = {"2025-01-02-a": "quokka", "2025-02-02-b": "quokka", "2026-01-02-c": "wombat",
+         "2026-02-02-d": "numbat"}
+
+
+def test_an_index_in_parts_has_every_page_once_at_its_address(tmp_path: Path) -> None:
+    pages = write_records(tmp_path, WORDS)
+    parts = search.partition(pages, 2)
+    assert search.merged(parts) == ("parts/2025", "parts/2026")
+    done = search.index(tmp_path, parts=parts)
+    assert done.bundles == 3
+    urls = [f["url"] for f in fragments(tmp_path)]
+    assert sorted(urls) == sorted(["/", *(f"/log/records/{r}/" for r in WORDS)])
+    bundle = tmp_path / search.BUNDLE
+    assert (bundle / search.COMPONENT_UI).is_file()
+    for part in ("parts/2025", "parts/2026"):  # what the main bundle brings is not copied
+        assert (bundle / part / "pagefind-entry.json").is_file()
+        assert not list((bundle / part).glob("*.js")) and not list((bundle / part).glob("wasm*"))
+    script = (tmp_path / search.SCRIPT_PATH).read_text(encoding="utf-8")
+    assert 'const parts = ["parts/2025", "parts/2026"];' in script
+    assert search.PARTS_LINE in search.SCRIPT.read_text(encoding="utf-8")
+    assert not (tmp_path / search.STAGE).exists()
+
+
+def test_serving_indexes_again_only_the_parts_whose_pages_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    pages = search.Pages()
+    for name, record in write_records(site, WORDS).items():
+        pages.note(name, indexed=True, record=record)
+    monkeypatch.setattr(search, "PART_PAGES", 2)
+    real, outputs = search.command, []
+
+    def spy(site_dir: str | Path, **options: Any) -> list[str]:
+        outputs.append(Path(options["output"]).relative_to(site / search.NEXT).as_posix())
+        return real(site_dir, **options)
+
+    indexer = search.Indexer()
+    try:
+        indexer.run(site, background=True, pages=pages)  # the first: at once, every part
+        monkeypatch.setattr(search, "command", spy)
+        indexer.hold(site)  # a dirty rebuild: the pages it does not render stay
+        write_records(site, {**WORDS, "2026-02-02-d": "bilby"})
+        pages.note("log/records/2026-02-02-d/index.html", indexed=True,
+                   record="2026-02-02-d")
+        indexer.run(site, background=True, pages=pages, failed=pytest.fail)
+        assert holds(site, "numbat")  # the index in place answers meanwhile
+        indexer.wait(60)
+        assert outputs == ["parts/2026"]
+        assert holds(site, "bilby") and not holds(site, "numbat") and holds(site, "quokka")
+        assert len(fragments(site)) == 1 + len(WORDS)
+
+        indexer.hold(site)  # a record deleted: its page goes, its part is indexed again
+        shutil.rmtree(site / "log" / "records" / "2026-01-02-c")
+        outputs.clear()
+        indexer.run(site, background=True, pages=pages, failed=pytest.fail)
+        indexer.wait(60)
+        assert outputs == ["parts/2026"] and not holds(site, "wombat")
+
+        indexer.hold(site)  # nothing rendered: nothing to index, the index comes back
+        outputs.clear()
+        assert indexer.run(site, background=True, pages=pages) is None
+        assert not indexer.running and outputs == [] and holds(site, "bilby")
+        assert 'const parts = ["parts/2025", "parts/2026"];' in (
+            site / search.SCRIPT_PATH).read_text(encoding="utf-8")
+    finally:
+        indexer.close()
+    assert not any(p.name.startswith(".") for p in site.iterdir())
+
+
 def test_a_missing_pagefind_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
@@ -321,6 +468,7 @@ def test_pagefind_replaces_materials_search(sample: Path) -> None:
     assert not (sample / "search" / "search_index.json").exists()  # lunr is off
     assert (sample / "pagefind" / search.COMPONENT_UI).is_file()
     assert (sample / search.SCRIPT_PATH).read_bytes() == search.SCRIPT.read_bytes()
+    assert not (sample / "pagefind" / search.PARTS).exists()  # one bundle, as it was
     home = page(sample, "")
     assert 'for="__search"' not in home.split("</header>")[0]  # Material's button is gone
     assert "<pagefind-modal-trigger>" in home and "data-pagefind-body" in home
@@ -526,6 +674,40 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.server_close()
 
 
+SHARED_WORD = "marmoset"  # in the stories of a record of each part
+LATER_WORD = "quincunxial"  # in the story of the record in the second part only
+LATER_TITLE = "Van stock count skipped the top shelf"
+
+
+@pytest.fixture(scope="module")
+def served_in_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The small log with two more records, built with an index of at most two pages a
+    bundle: the home page and the dashboard in the main one, the record of 2025 in one
+    part, those of 2026 in another; served under /site/."""
+    project = small_project(tmp_path_factory.mktemp("search-parts"),
+                            "site_url: https://log.example.org/site/\n")
+    add_record(project / "incidents", "2025-05-02-earlier-record.yaml", minimal_near_miss(
+        "2025-05-02", title='"Boiler part ordered for the wrong model"',
+        what_happened=f'"A {SHARED_WORD} sticker hid the model number."'), "2025")
+    add_record(project / "incidents", "2026-09-01-later-record.yaml", minimal_near_miss(
+        "2026-09-01", title=f'"{LATER_TITLE}"',
+        what_happened=f'"The {SHARED_WORD} shelf was {LATER_WORD}, so nobody counted it."'))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "PART_PAGES", 2)
+        site = build_project(project)
+    script = (site / search.SCRIPT_PATH).read_text(encoding="utf-8")
+    assert 'const parts = ["parts/2025", "parts/2026"];' in script
+    main = {name: data for name, data in bundle_files(site).items()
+            if not name.startswith(f"{search.BUNDLE}/{search.PARTS}/")}
+    assert not any(LATER_WORD.encode() in data for data in main.values())  # merged only
+    handler = functools.partial(_QuietHandler, directory=str(project))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/site/"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture
 def tab(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -604,3 +786,32 @@ def test_the_page_not_found_button_opens_the_search(tab: Any, served: str) -> No
     tab.locator('article label[for="__search"]').click()
     tab.locator("pagefind-modal dialog[open]").wait_for()
     assert tab.evaluate("document.getElementById('__search').checked") is False
+
+
+@pytest.mark.slow
+def test_a_reader_finds_records_of_every_part_in_one_list(tab: Any,
+                                                          served_in_parts: str) -> None:
+    tab.goto(served_in_parts)
+    tab.wait_for_load_state("networkidle")
+    field = open_search(tab, "/")
+    field.press_sequentially(LATER_WORD, delay=20)
+    link = tab.locator("pagefind-modal .pf-result-link")
+    link.first.wait_for(timeout=60000)
+    assert link.count() == 1 and link.first.inner_text() == LATER_TITLE
+    link.first.click()
+    tab.wait_for_url("**/site/log/records/2026-09-01-later-record/?highlight=*")
+    mark = tab.locator("article mark.pagefind-highlight")
+    mark.first.wait_for(timeout=10000)
+    assert mark.first.inner_text() == LATER_WORD
+
+    field = open_search(tab, "Control+k")
+    field.fill("")
+    field.press_sequentially(SHARED_WORD, delay=20)
+    summary = tab.locator("pagefind-modal .pf-summary")
+    summary.filter(has_text=re.compile(rf"results? for {SHARED_WORD}$")).wait_for(
+        timeout=60000)
+    assert summary.inner_text() == f"2 results for {SHARED_WORD}"
+    titles = tab.locator("pagefind-modal .pf-result-link").all_inner_texts()
+    assert sorted(titles) == sorted([LATER_TITLE, "Boiler part ordered for the wrong model"])
+    assert tab.errors == []
+    assert tab.hosts == {served_in_parts.split("/")[2]}

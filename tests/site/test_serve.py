@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import ROOT
@@ -26,7 +27,7 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from nearmiss.log.checker import check_tree
 from nearmiss.mkdocs_plugin import KeptFile, NearmissConfig
-from nearmiss.site import writer
+from nearmiss.site import search, writer
 from nearmiss.site.pages import Reuse, SiteOptions
 
 SAMPLE = ROOT / "incidents"
@@ -57,12 +58,12 @@ def load(project: Path) -> MkDocsConfig:
 
 
 @contextmanager
-def serving_dirty(tmp_path: Path) -> Iterator[Path]:
+def serving_dirty(tmp_path: Path, yml: str = MKDOCS_YML) -> Iterator[Path]:
     """A `mkdocs serve --dirty` session of a copy of the sample log, first build done."""
     project = tmp_path / "project"
     shutil.copytree(SAMPLE, project / "incidents")
     (project / "docs").mkdir()
-    (project / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    (project / "mkdocs.yml").write_text(yml, encoding="utf-8")
     config = load(project)
     config.plugins.on_startup(command="serve", dirty=True)
     try:
@@ -121,6 +122,42 @@ def test_a_dirty_rebuild_renders_the_edited_record_and_its_lists_only(
         rebuild(project)
         assert kept(project, f"log/records/{RECORD}")
         assert kept(project, "log/teams/field-service")
+
+
+def test_a_dirty_rebuild_indexes_again_only_the_search_parts_of_the_edit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With Pagefind (the default search) and its index in parts of 20 pages here, an
+    edit to one record indexes again the parts holding a page it rendered again (its
+    own, the records related to it, the home page's), no other: those are kept from the
+    index in place."""
+    from test_search import fragments
+
+    monkeypatch.setattr(search, "PART_PAGES", 20)
+    with serving_dirty(tmp_path, MKDOCS_YML.replace(SEARCH, "")) as project:
+        site = project / "site"
+        plugin = load(project).plugins["nearmiss"]
+        parts = search.partition(plugin.search_pages.records)
+        assert len(parts) >= 4
+        real, runs = search.command, []
+
+        def spy(site_dir: str | Path, **options: Any) -> list[str]:
+            runs.append(Path(options["output"]).relative_to(site / search.NEXT).as_posix())
+            return real(site_dir, **options)
+
+        monkeypatch.setattr(search, "command", spy)
+        indexed = sorted(plugin.search_pages.records)
+        for page in indexed:
+            (site / page).write_text((site / page).read_text("utf-8") + MARK, "utf-8")
+        retitle(record_file(project, RECORD), "Technician late and xylographic")
+        rebuild(project)
+        plugin.indexer.wait(120)
+        rendered = {page for page in indexed if MARK not in (site / page).read_text("utf-8")}
+        assert f"log/records/{RECORD}/index.html" in rendered
+        expected = {part.path or "." for part in parts if part.pages & rendered}
+        assert sorted(runs) == sorted(expected) and len(expected) < len(parts)
+        found = fragments(site)
+        assert len(found) == len(plugin.search_pages)  # every page, once
+        assert any(f["meta"]["title"] == "Technician late and xylographic" for f in found)
 
 
 def test_a_deleted_record_leaves_the_site_and_every_list(tmp_path: Path) -> None:
