@@ -28,6 +28,7 @@ from nearmiss.files import write_atomic
 from nearmiss.log import digest as digests
 from nearmiss.log import export as exports
 from nearmiss.log import report, tables
+from nearmiss.log import similar as similar_records
 from nearmiss.log.cache import Cache
 from nearmiss.log.checker import (
     RECORD_SUFFIXES,
@@ -39,9 +40,11 @@ from nearmiss.log.checker import (
     load_taxonomy,
 )
 from nearmiss.log.figures import Excluded, Period, Stats, action_list, compute, listed_counts
+from nearmiss.log.signals import BASELINE_DAYS, WINDOW_DAYS
 from nearmiss.log.words import plural
 from nearmiss.record.model import CAUGHT_HOW, KINDS, SEVERITIES
 from nearmiss.record.problems import Problem
+from nearmiss.record.rules import suggest
 from nearmiss.record.taxonomy import Taxonomy
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
@@ -161,13 +164,14 @@ def check(paths: tuple[str, ...], incidents: Path, fmt: str, strict: bool,
 
 
 def load_stats(incidents: Path, as_of: date | None, since: date | None,
-               until: date | None, no_cache: bool) -> Stats:
+               until: date | None, no_cache: bool, window: int = WINDOW_DAYS,
+               baseline: int = BASELINE_DAYS) -> Stats:
     """Check, then compute figures from the valid records, saying on stderr which were left
     out: a figure that silently ignores a broken record would mislead."""
     result = run_check(incidents, no_cache=no_cache)
     excluded = _excluded_note(result)
     return compute(result.records, result.taxonomy, as_of or date.today(), since, until,
-                   excluded)
+                   excluded, window_days=window, baseline_days=baseline)
 
 
 @cli.command(short_help="Figures: prevention, root causes, warning signs, actions.")
@@ -178,15 +182,22 @@ def load_stats(incidents: Path, as_of: date | None, since: date | None,
 @click.option("--format", "fmt", type=click.Choice(FIGURE_FORMATS), default="text",
               show_default=True, help="text for people (fitted to the terminal), json for "
               "programs, csv for spreadsheets, markdown for a page or a pull request.")
+@click.option("--window", type=click.IntRange(min=1), default=WINDOW_DAYS, show_default=True,
+              metavar="DAYS", help="Signals: the recent days, up to --as-of, tested for a "
+              "rise.")
+@click.option("--baseline", type=click.IntRange(min=1), default=BASELINE_DAYS,
+              show_default=True, metavar="DAYS",
+              help="Signals: the days before the window the rise is measured against.")
 @no_cache_option
 def stats(incidents: Path, as_of: date | None, since: date | None, until: date | None,
-          fmt: str, no_cache: bool) -> None:
-    """Figures to learn from: prevention, root-cause Pareto, warning signs, actions,
-    loop closure, response agility, and all of them by team, touchpoint, promise and month.
+          fmt: str, window: int, baseline: int, no_cache: bool) -> None:
+    """Figures to learn from: prevention, root-cause Pareto, warning signs, what is rising,
+    actions, loop closure, response agility, and all of them by team, touchpoint, promise
+    and month.
 
     Records with errors are left out, and the command says which on stderr.
     """
-    figures = load_stats(incidents, as_of, since, until, no_cache)
+    figures = load_stats(incidents, as_of, since, until, no_cache, window, baseline)
     if fmt == "json":
         click.echo(json.dumps(figures.as_dict(), indent=2, ensure_ascii=False))
     elif fmt == "csv":
@@ -257,6 +268,53 @@ def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: boo
             click.echo("\n" + tables.render_text(owned, colour, width), nl=False)
     if fail_on_overdue and listed_counts(rows).overdue:
         sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command(short_help="Records like a record, or like a text: seen this before?")
+@click.argument("record_id", metavar="[ID]", required=False)
+@click.option("--text", default=None, metavar="TEXT",
+              help="Free text to find records like (instead of ID); it is never listed.")
+@incidents_option
+@click.option("--top", type=click.IntRange(min=1), default=similar_records.TOP,
+              show_default=True, help="At most this many records.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people, json for programs.")
+@no_cache_option
+def similar(record_id: str | None, text: str | None, incidents: Path, top: int, fmt: str,
+            no_cache: bool) -> None:
+    """The records most like record ID (or like --text), highest score first: has this
+    happened before? A score (0 to 1) says how much of what the query says a record
+    says too; the ID itself is never listed. Records with errors are left out.
+    docs/guide/figures.md says how the score is computed."""
+    if (record_id is None) == (text is None):
+        raise click.UsageError("give a record ID or --text \"...\", not both"
+                               if record_id is not None else
+                               "give a record ID, or --text \"...\" to find records like a text")
+    result = run_check(incidents, no_cache=no_cache)
+    _excluded_note(result)
+    if record_id is not None and record_id not in {r.id for r in result.records}:
+        if record_id in {f.id for f in result.files}:
+            why = "has errors, so it is left out; run 'nearmiss check' to see why"
+        else:
+            hint = suggest(record_id, sorted({f.id for f in result.files}))
+            why = f"is not in {incidents}" + (f"; {hint}" if hint else "")
+        click.echo(f"nearmiss: record '{record_id}' {why}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    try:
+        matches = (similar_records.similar_text(result.records, text or "", top)
+                   if record_id is None else
+                   similar_records.similar_to(result.records, record_id, top))
+    except similar_records.Unavailable as exc:
+        click.echo(f"nearmiss: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    if fmt == "json":
+        click.echo(json.dumps({"query": record_id, "similar": [m.as_dict() for m in matches]},
+                              indent=2, ensure_ascii=False))
+    elif matches:
+        for line in tables.similar_lines(matches, tables.terminal_width(sys.stdout.isatty())):
+            click.echo(line)
+    else:
+        click.echo("No similar records.")
 
 
 @cli.command(short_help="A Markdown digest of one month.")
@@ -516,9 +574,32 @@ def new(incidents: Path, no_input: bool, kudos: tuple[str, ...],
                    err=True)
         sys.exit(EXIT_CANNOT_RUN)
     click.echo(f"Created {display_path(record.path)}")
+    _seen_before(incidents, record.path, values.get("related", ""))
     more = " and ".join(name for name in ("touchpoint", "promise") if name not in values)
     click.echo(f"Next: read it over{f' (add {more} if you like)' if more else ''}, then "
                "commit it and open a pull request. Thank you for reporting!")
+
+
+def _seen_before(incidents: Path, path: Path, related: str) -> None:
+    """After `new` wrote a record, name the records that tell a similar story, so that
+    the reporter can link the same problem (related). A help, never a hurdle: whatever
+    goes wrong here prints nothing and `new` still succeeds."""
+    try:
+        result = check_tree(incidents, date.today(), cache=Cache(incidents))
+        if path.stem not in {r.id for r in result.records}:
+            return
+        linked = set(related.split("; "))
+        matches = [m for m in similar_records.similar_to(result.records, path.stem)
+                   if m.score >= similar_records.THRESHOLD and m.id not in linked]
+    except Exception:  # noqa: BLE001 - a similarity problem must never fail `new`
+        return
+    if matches:
+        click.echo("Seen this before? These records tell a similar story:")
+        for line in tables.similar_lines(matches[:similar_records.SHOWN],
+                                         tables.terminal_width(sys.stdout.isatty())):
+            click.echo(line)
+        click.echo("If one is the same problem, add its id under 'related:' in the new "
+                   "record.")
 
 
 @cli.command(short_help="Canonical key order and style, comments kept.")

@@ -93,3 +93,25 @@ def cli_runner() -> CliRunner:
         return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
     except TypeError:
         return CliRunner()
+
+
+def build_rising_log(root: Path, as_of: date) -> Path:
+    """A learning log (fixture taxonomy) whose manual hand-offs tripled in the 90 days up
+    to ``as_of``: for each of three causes, 12 records over the 365 days before the window,
+    then 3 in the window, but 12 hand-offs. Returns the incidents folder."""
+    from datetime import timedelta
+
+    folder = build_learning_log(root, with_valid_records=False)
+    window_start = as_of - timedelta(days=89)
+    n = 0
+    for cause in ("process/no-buffer", "process/manual-handoff", "communication/no-heads-up"):
+        in_window = 12 if cause == "process/manual-handoff" else 3
+        days = ([window_start - timedelta(days=365 - 30 * k) for k in range(12)]
+                + [window_start + timedelta(days=7 * k) for k in range(in_window)])
+        for day in days:
+            n += 1
+            add_record(folder, f"{day}-record-{n}.yaml", minimal_near_miss(
+                day.isoformat(), root_causes=f"[{cause}]",
+                team=("field-service", "billing", "support-desk")[n % 3]),
+                subfolder=str(day.year))
+    return folder

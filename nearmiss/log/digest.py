@@ -16,8 +16,9 @@ from nearmiss.log.figures import (
     period_summary,
     warning_signs,
 )
+from nearmiss.log.signals import Signals, signals
 from nearmiss.log.tables import Table, render_markdown
-from nearmiss.log.words import change, number, percent, plural
+from nearmiss.log.words import change, number, percent, plural, rise
 from nearmiss.record.model import CAUGHT_HOW_WORDS, SEVERITIES, Record, day_of
 from nearmiss.record.taxonomy import Taxonomy
 from nearmiss.site import markup
@@ -63,9 +64,32 @@ def _figure(name: str, c: Change) -> list[str]:
     return [name, show(c.now), show(c.before), change(c)]
 
 
+def signals_day(month: str, as_of: date) -> date:
+    """The day a month's digest tells what is rising as of: the month's end, or ``as_of``
+    in a month not over yet."""
+    return min(Period.month(month).last, as_of)
+
+
+def _rising(found: Signals) -> list[str]:
+    out = [f"## Rising as of {found.window_end}", ""]
+    if not found.computed:
+        days = plural(found.window_days, "day")
+        return out + [f"Too early to tell: the log has less than {days} of history before "
+                      f"the last {days}, so there is no past to compare with.", ""]
+    if not found.rising:
+        return out + [f"Nothing rose in the last {plural(found.window_days, 'day')} more "
+                      "than chance plausibly explains. That is not a sign of safety: "
+                      "keep reporting.", ""]
+    out += [f"- {rise(s, f'{s.dimension} **{markup.text(s.label)}**')}"
+            for s in found.rising]
+    return out + ["", "A rise is a question to look into, not a cause or a verdict.", ""]
+
+
 def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
-           link: Link = lambda _id: None, include_internal: bool = False) -> str:
-    """The digest of ``month``; internal records count in the figures but are not told."""
+           link: Link = lambda _id: None, include_internal: bool = False,
+           rising: Signals | None = None) -> str:
+    """The digest of ``month``; internal records count in the figures but are not told.
+    ``rising`` is what rose as of ``signals_day``, when ``records`` are not every record."""
     period = Period.month(month)
     previous = period.previous_month()
     # the month's headline figures and warning signs, not every figure compute() makes:
@@ -138,6 +162,7 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
         out.append(f"- *{title(w.failure)}* had the cause **{cause}**, "
                    f"seen before in: {earlier or 'an internal record'}")
     out.append("")
+    out += _rising(rising or signals(records, taxonomy, signals_day(month, as_of)))
 
     failures = _most_telling([r for r in shown if not r.is_near_miss])
     if failures:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from nearmiss.log.signals import BASELINE_DAYS, WINDOW_DAYS, Signals, signals
 from nearmiss.record.model import CAUGHT_HOW, Action, Record, day_of
 from nearmiss.record.taxonomy import Taxonomy
 
@@ -555,6 +556,7 @@ class Stats:
     records_by_cause: Mapping[str, tuple[Record, ...]]  # "category/cause" -> records
     records_by_category: Mapping[str, tuple[Record, ...]]
     records_by_tag: Mapping[str, tuple[Record, ...]]
+    signals: Signals  # what rose in the window up to as_of, whatever since and until
     excluded: tuple[Excluded, ...] = ()
 
     @property
@@ -581,6 +583,8 @@ class Stats:
             "categories": [row.as_dict() for row in self.categories],
             "without_root_cause": self.without_root_cause,
             "warning_signs": [sign.as_dict() for sign in self.warning_signs],
+            "signals": [signal.as_dict() for signal in self.signals.rising],
+            "signals_tested": self.signals.as_dict(),
             **{f"by_{name}": [row.as_dict() for row in rows]
                for name, rows in self.breakdowns.items()},
             "excluded": [item.as_dict() for item in self.excluded],
@@ -611,11 +615,14 @@ def _grouped(records: Iterable[Record], keys: Callable[[Record], Iterable[str]]
 
 def compute(records: list[Record], taxonomy: Taxonomy, as_of: date,
             since: date | None = None, until: date | None = None,
-            excluded: Sequence[Excluded] = ()) -> Stats:
+            excluded: Sequence[Excluded] = (), *, window_days: int = WINDOW_DAYS,
+            baseline_days: int = BASELINE_DAYS) -> Stats:
     """Figures for the records that occurred between ``since`` and ``until`` (inclusive).
 
     Warning signs look back at near misses before the range too: a failure in March is
-    foreshadowed by a near miss in January whatever period is being reported.
+    foreshadowed by a near miss in January whatever period is being reported. Signals
+    always compare the ``window_days`` up to ``as_of`` with the ``baseline_days`` before:
+    a rise is news now, whatever period is being reported.
     """
     chosen = sorted((r for r in records if in_range(r, since, until)), key=lambda r: (r.day, r.id))
     public = [r for r in chosen if r.visibility == "public"]
@@ -648,6 +655,7 @@ def compute(records: list[Record], taxonomy: Taxonomy, as_of: date,
         records_by_category=_grouped(chosen, lambda r: (c.partition("/")[0]
                                                         for c in r.root_causes)),
         records_by_tag=_grouped(public, lambda r: r.tags),
+        signals=signals(records, taxonomy, as_of, window_days, baseline_days),
         excluded=tuple(excluded),
     )
 

@@ -16,7 +16,9 @@ from typing import Any, Literal
 import click
 
 from nearmiss.log.figures import ActionRow, BreakdownRow, Spread, Stats, listed_counts
-from nearmiss.log.words import number, percent, plural
+from nearmiss.log.signals import Signals
+from nearmiss.log.similar import Match
+from nearmiss.log.words import number, p_value, percent, plural
 from nearmiss.site import markup
 
 Fit = Literal["wrap", "cut", "list"]
@@ -329,6 +331,8 @@ def stats_csv(stats: Stats) -> str:
         if isinstance(value, list):
             for row in value:
                 key = row.get("key", row.get("failure", row.get("path", "")))
+                if section == "signals":  # a team and a category may share a key
+                    key = f"{row['dimension']}:{key}"
                 for metric, v in _flatten("", row):
                     if metric != "key":
                         writer.writerow([section, key, metric, "" if v is None else v])
@@ -391,6 +395,26 @@ def _group_table(title: str, rows: Sequence[BreakdownRow]) -> Table:
     )
 
 
+def signals_table(signals: Signals) -> Table:
+    """What rose in the window, or why nothing was tested: silence is not safety."""
+    if not signals.computed:
+        days = plural(signals.window_days, "day")
+        note = f"Not tested: the log has less than {days} of history before the last {days}."
+    elif signals.rising:
+        note = (f"Up more than chance plausibly explains, against the "
+                f"{plural(signals.baseline_days, 'day')} before "
+                f"({signals.tested} keys tested, p corrected for all of them).")
+    else:
+        note = (f"Nothing rose more than chance plausibly explains ({signals.tested} keys "
+                f"tested against the {plural(signals.baseline_days, 'day')} before).")
+    return Table(f"Rising ({signals.window_start} to {signals.window_end})",
+                 ["what rose", f"last {signals.window_days} days", "expected", "p"],
+                 [[f"{s.dimension} {s.key}", number(s.observed),
+                   number(round(s.expected, 1)),
+                   p_value(s.p_value).removeprefix("p = ").removeprefix("p ")]
+                  for s in signals.rising], numeric={1, 2, 3}, fit={0: "wrap"}, note=note)
+
+
 def stats_tables(stats: Stats) -> list[Table]:
     o = stats.overall
     period = "all records" if not (stats.since or stats.until) else (
@@ -422,6 +446,7 @@ def stats_tables(stats: Stats) -> list[Table]:
               ["failure", "cause", "earlier near misses"],
               [[w.failure, w.cause, ", ".join(w.near_misses)] for w in stats.warning_signs],
               fit={2: "list"}),
+        signals_table(stats.signals),
         Table("Follow-up actions", ["state", "count"],
               [[k, number(v)] for k, v in o.actions.items()], numeric={1},
               note="'open' includes the overdue ones."),
@@ -437,3 +462,20 @@ def stats_tables(stats: Stats) -> list[Table]:
     for name, rows in stats.breakdowns.items():
         tables.append(_group_table(f"By {name}", rows))
     return tables
+
+
+SIMILAR_WIDTH = 80  # `nearmiss similar` fits this even in a pipe: its lines are for people
+
+
+def similar_lines(matches: Sequence[Match], width: int | None) -> list[str]:
+    """Two lines per match: the score and the id, then the title below the id, cut short
+    to ``width`` columns (or ``SIMILAR_WIDTH``). Ids run to 60 characters and more, so a
+    title beside them would be cut to nothing."""
+    width = width or SIMILAR_WIDTH
+    under = INDENT + " " * 4 + GAP  # the title starts where the id does
+    out = []
+    for m in matches:
+        out.append(f"{INDENT}{m.score:.2f}{GAP}{m.id}")
+        out.append(under + _cut(m.title, width - width_of(under)))
+    return out
+

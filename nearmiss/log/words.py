@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from nearmiss.log.figures import Change
+    from nearmiss.log.signals import Signal
 
 DASH = "–"  # a figure there is nothing to compute from (a share of nothing)
 
@@ -82,3 +83,20 @@ def trend(c: Change) -> str:
         return "steady"
     amount = points(c.delta) if c.share else number(abs(c.delta))
     return f"{ARROW[c.direction]} {c.direction} {amount}"
+
+
+def p_value(p: float) -> str:
+    """'p = 0.004'; 'p < 0.001' below that, where more digits would read as certainty."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def rise(signal: Signal, name: str | None = None) -> str:
+    """A signal in running text: 'cause process/manual-handoff is up: 7 in the last 90
+    days against about 1.9 expected (p = 0.004)'; ``name`` replaces the dimension and
+    key (a page gives a link)."""
+    days = (signal.window_end - signal.window_start).days + 1
+    expected = ("none expected" if signal.expected == 0
+                else f"about {number(round(signal.expected, 1))} expected")
+    who = name if name is not None else f"{signal.dimension} {signal.key}"
+    return (f"{who} is up: {signal.observed} in the last {plural(days, 'day')} against "
+            f"{expected} ({p_value(signal.p_value)})")

@@ -24,6 +24,8 @@ import html
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from nearmiss.log.words import plural, whole_percent
@@ -71,6 +73,9 @@ CSS = (
     ".nm-chart .nm-ref { stroke: var(--md-default-fg-color, #333); }\n"
     ".nm-chart .nm-label { fill: currentColor; }\n"
     ".nm-chart .nm-halo { stroke: var(--md-default-bg-color, #fff); }\n"
+    ".nm-chart .nm-dot-near { fill: var(--md-default-bg-color, #fff); stroke: var(--nm-near); }\n"
+    ".nm-chart .nm-mark-fail { fill: var(--nm-fail); stroke: var(--md-default-bg-color, #fff); }\n"
+    ".nm-chart .nm-lead { stroke: var(--md-default-fg-color--light, #767676); }\n"
     "/* Two layouts of each chart: the narrow one where the wide one's text would be too"
     " small. */\n"
     ".nm-chart.nm-chart--narrow { display: none; max-width: " + f"{NARROW_MAX_PX}px; }}\n"
@@ -631,5 +636,229 @@ def bars(chart_id: str, items: list[tuple[str, int]], title: str, layout: Layout
         if not items:
             return _empty(cid, width, title)
         return _hbars(cid, width, title, desc, items)
+
+    return _layouts(chart_id, layout, draw)
+
+
+# -- warning signs on a timeline -----------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A record on a timeline: the day it occurred and its title."""
+
+    day: date
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Foreshadowed:
+    """A failure and the earlier near misses that had one of its root causes."""
+
+    failure: Mark
+    earlier: tuple[Mark, ...]   # near misses before the failure's day, in any order
+    causes: tuple[str, ...]     # the labels of the root causes they share
+
+    @property
+    def lead_days(self) -> int:
+        """Days from the first warning to the failure: how long the lesson was on offer."""
+        return (self.failure.day - min(m.day for m in self.earlier)).days if self.earlier \
+            else 0
+
+
+LANES_SHOWN = 12    # failures a timeline draws; older ones are told as a count
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec")
+
+
+def lead_words(days: int) -> str:
+    """'47 days of warning': the time from a failure's first warning sign to the failure."""
+    return f"{plural(days, 'day')} of warning"
+
+
+def _time_ticks(lo: date, hi: date, span_units: float, size: float
+                ) -> list[tuple[date, str]]:
+    """Month starts within [lo, hi], every 1, 2, 3 or 6 months or 1, 2, 5... years, the
+    closest steps whose labels fit side by side; a month's label names its year at the
+    first tick and in January. None when no month starts in the range."""
+    days = max((hi - lo).days, 1)
+    first = lo.year * 12 + lo.month - 1 + (lo.day > 1)      # the first month start >= lo
+    last = hi.year * 12 + hi.month - 1
+    steps = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12000)
+    ticks: list[tuple[date, str]] = []
+    for step in steps:
+        start = -(-first // step) * step
+        ticks = []
+        for m in range(start, last + 1, step):
+            day = date(m // 12, m % 12 + 1, 1)
+            if step >= 12:
+                label = str(day.year)
+            else:
+                label = _MONTH_NAMES[day.month - 1]
+                if not ticks or day.month == 1:
+                    label += f" {day.year}"
+            ticks.append((day, label))
+        room = step * 30.4 / days * span_units
+        widest = max((_width(label, size) for _, label in ticks), default=0.0)
+        if len(ticks) < 2 or room >= widest + 10:
+            break
+    return ticks
+
+
+def _lane_text(lane: Foreshadowed, title_chars: int, info_chars: int
+               ) -> tuple[list[str], list[str]]:
+    """A lane's words: its failure's title on one or two lines, then its lead time and
+    shared causes on one line, or on two when they do not fit on one."""
+    heads = _wrap(lane.failure.label, title_chars, 2)
+    lead = lead_words(lane.lead_days)
+    causes = [_one_line(c) for c in lane.causes]
+    if not causes:
+        return heads, [lead]
+    more = f" and {plural(len(causes) - 1, 'other cause')}" if len(causes) > 1 else ""
+    if len(lead) + 3 + len(causes[0]) + len(more) <= info_chars:
+        return heads, [f"{lead} · {causes[0]}{more}"]
+    return heads, [lead, _clip(causes[0], max(info_chars - len(more), 8)) + more]
+
+
+_DOT_GAP = 10.0    # near misses closer than this (units) on a lane share one circle
+
+
+def _dots(earlier: Sequence[Mark], x_of: Callable[[date], float]
+          ) -> list[tuple[float, list[Mark]]]:
+    """The circles of a lane, oldest first: near misses closer together than a circle is
+    wide are one circle (at the first of them), so a cause seen a hundred times draws a
+    row of circles, not a hundred on top of each other."""
+    out: list[tuple[float, list[Mark]]] = []
+    for m in earlier:
+        x = x_of(m.day)
+        if out and x - out[-1][0] < _DOT_GAP:
+            out[-1][1].append(m)
+        else:
+            out.append((x, [m]))
+    return out
+
+
+def _dot_tip(group: Sequence[Mark]) -> str:
+    """A circle's tooltip: its near miss, or how many it stands for and when (the page's
+    list names them: a hundred names would weigh on the page twice, once per layout)."""
+    first, last = group[0].day.isoformat(), group[-1].day.isoformat()
+    if len(group) == 1:
+        return f"{first}, near miss: {_one_line(group[0].label)}"
+    return f"{len(group)} near misses " + (f"on {first}" if first == last
+                                            else f"from {first} to {last}")
+
+
+def foreshadowing(chart_id: str, lanes: Sequence[Foreshadowed],
+                  title: str = "Failures and the near misses that foreshadowed them",
+                  limit: int = LANES_SHOWN, layout: Layout = "both", older: int = 0) -> str:
+    """Each failure on a lane of a shared time axis, with the earlier near misses that had
+    one of its root causes: was the lesson on offer, and for how long?
+
+    Lanes run most recent failure first, so the picture opens on what the team can still
+    act on and a long log drops its oldest failures (told as a count) rather than its
+    newest; each lane writes its lead time, so the longest warnings still stand out. Near
+    misses are hollow circles, the failure a filled diamond, joined by a thin line from the
+    first warning: shapes as well as colours, so the chart reads in greyscale. Nothing in it
+    links: a chart is one image to a screen reader (role=img), where links would be out of
+    reach, so the page's list beside it carries the links. The desc says every drawn lane
+    in words; each mark's tooltip names its record and day (near misses days apart share a
+    circle, whose tooltip counts them). ``older`` counts failures older than all of
+    ``lanes`` that the caller left out, so a long log need not build lanes never drawn.
+    """
+    ordered = sorted((lane for lane in lanes if lane.earlier),
+                     key=lambda lane: (lane.failure.day, lane.failure.label), reverse=True)
+    limit = max(limit, 1)
+    shown = ordered[:limit]
+    rest = len(ordered) - len(shown) + max(older, 0)
+
+    def said(lane: Foreshadowed) -> str:
+        earlier = sorted(lane.earlier, key=lambda m: m.day)
+        causes = " and ".join(_one_line(c) for c in lane.causes)
+        return (f"{_one_line(lane.failure.label) or 'A failure'} on "
+                f"{lane.failure.day.isoformat()}{f', root cause {causes}' if causes else ''}: "
+                f"{plural(len(earlier), 'earlier near miss', 'earlier near misses')} from "
+                f"{earlier[0].day.isoformat()}, {lead_words(lane.lead_days)}")
+
+    desc = (f"{plural(len(ordered) + max(older, 0), 'failure')} with warning signs, most "
+            "recent first. " + "; ".join(said(lane) for lane in shown) + ".")
+    if rest:
+        desc += f" {plural(rest, 'older failure')} not drawn."
+
+    def draw(cid: str, width: int) -> str:
+        if not shown:
+            return _empty(cid, width, title)
+        narrow = width < WIDTH
+        size, small = (11.0, 10.0) if narrow else (12.0, 11.0)
+        heading, head = _heading(title, width)
+        near_swatch = (f'<circle class="nm-dot-near" cx="6" cy="6" r="4.5" fill="#fff" '
+                       f'stroke="{_NEAR}" stroke-width="2"/>')
+        fail_swatch = (f'<path class="nm-mark-fail" d="M6 0.5L11.5 6L6 11.5L0.5 6Z" '
+                       f'fill="{_FAIL}"/>')
+        legend, legend_h = _legend(8, head + 8, [
+            (near_swatch, "Near miss with the same root cause"),
+            (fail_swatch, "Failure")], width)
+        left, right = 14.0, width - 14.0
+        lo = min(m.day for lane in shown for m in lane.earlier)
+        hi = max(lane.failure.day for lane in shown)
+        span = max((hi - lo).days, 1)
+
+        def x_of(day: date) -> float:
+            return left + (day - lo).days / span * (right - left)
+
+        title_chars = int((width - 16) / (size * _CHAR))
+        info_chars = int((width - 16) / (small * _CHAR))
+        texts = [_lane_text(lane, title_chars, info_chars) for lane in shown]
+        line_h = size + 4
+        heights = [line_h * (len(heads) + len(infos)) + 22 for heads, infos in texts]
+        axis_y = head + 8 + legend_h + 22
+        top = axis_y + 8
+        end = top + sum(heights)
+        body = [legend]
+        ticks = _time_ticks(lo, hi, right - left, small)
+        if not ticks:   # no month starts within the range: name its ends
+            ticks = [(lo, lo.isoformat()), (hi, hi.isoformat())]
+        for day, label in ticks:
+            x = x_of(day)
+            half = _width(label, small) / 2
+            body.append(f'<line class="nm-grid" x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" '
+                        f'y2="{_n(end)}" stroke="{_GRID}"/>')
+            body.append(_text(min(max(x, 8 + half), width - 8 - half), axis_y, label,
+                              anchor="middle", size=small))
+        body.append(f'<line class="nm-axis" x1="{_n(left)}" x2="{_n(right)}" y1="{_n(top)}" '
+                    f'y2="{_n(top)}" stroke="{_AXIS}"/>')
+        y = top
+        for lane, (heads, infos), lane_h in zip(shown, texts, heights, strict=True):
+            fail = lane.failure
+            line_y = y + 4
+            for line in heads:
+                line_y += line_h
+                body.append(_text(8, line_y, line, size=size, limit=title_chars,
+                                  cls=_HALO_CLS, extra=_HALO))
+            for line in infos:
+                line_y += line_h
+                body.append(_text(8, line_y, line, size=small, limit=info_chars,
+                                  cls=_HALO_CLS, extra=_HALO))
+            track = line_y + 12
+            y += lane_h
+            earlier = sorted(lane.earlier, key=lambda m: (m.day, m.label))
+            fx = x_of(fail.day)
+            body.append(f'<line class="nm-lead" x1="{_n(x_of(earlier[0].day))}" '
+                        f'x2="{_n(fx)}" y1="{_n(track)}" y2="{_n(track)}" stroke="{_AXIS}" '
+                        f'stroke-width="1.5"/>')
+            for x, group in _dots(earlier, x_of):
+                body.append(
+                    f'<circle class="nm-dot-near" cx="{_n(x)}" cy="{_n(track)}" '
+                    f'r="4.5" fill="#fff" stroke="{_NEAR}" stroke-width="2">'
+                    f"<title>{_esc(_dot_tip(group))}</title></circle>")
+            tip = f"{fail.day.isoformat()}, failure: {_one_line(fail.label)}"
+            body.append(
+                f'<path class="nm-mark-fail" d="M{_n(fx)} {_n(track - 6.5)}l6.5 6.5l-6.5 '
+                f'6.5l-6.5 -6.5Z" fill="{_FAIL}" stroke="#fff" stroke-width="1">'
+                f"<title>{_esc(tip)}</title></path>")
+        height = end + 6
+        if rest:
+            body.append(_text(8, end + 14, f"…and {plural(rest, 'older failure')}, not drawn",
+                              size=small, limit=info_chars))
+            height += 16
+        return _svg(cid, width, height, title, desc, heading, "".join(body))
 
     return _layouts(chart_id, layout, draw)

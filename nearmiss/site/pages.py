@@ -7,13 +7,14 @@ same pages to disk, so the content outlives any one generator. Every figure come
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ from nearmiss.log.figures import (
     period_summary,
     trend,
 )
-from nearmiss.log.words import joined, noun, number, percent, plural
+from nearmiss.log.signals import BASELINE_DAYS, WINDOW_DAYS, Signals, signals
+from nearmiss.log.similar import SHOWN, THRESHOLD, Match, Unavailable, similar_all
+from nearmiss.log.words import joined, noun, number, percent, plural, rise
 from nearmiss.log.words import trend as trend_words
 from nearmiss.record.model import CAUGHT_HOW_WORDS, ID_RE, Record, day_of
 from nearmiss.record.result import FileResult
@@ -437,7 +440,8 @@ class Site:
         out = [f"# {text(self.o.title)}", "", *self.refused_note(here),
                "Every near miss here is a failure that did not reach a customer. We record "
                "them to learn cheaply, and to thank the people who caught them.", "",
-               f'<div class="nm-figures">{cards}</div>', "", "## Latest saves", ""]
+               f'<div class="nm-figures">{cards}</div>', "",
+               *self.rising(here, "## Watch"), "## Latest saves", ""]
         saves = [r for r in self.public if r.is_near_miss][:8]
         for r in saves:
             out.append(f"- **{self.record_link(here, r.id)}** ({day_of(r.occurred)}, "
@@ -475,6 +479,7 @@ class Site:
             f"{guide} defines every figure here. Each chart states its data in words "
             "for screen readers, and the table below it gives the same figures (the "
             "tables by month are folded: open them to read).", "",
+            *self.rising(here, "## Rising"),
             "## Near misses and failures per month", "",
             _figure(charts.monthly("monthly", [(m.label, m.summary.near_misses,
                                                 m.summary.failures) for m in months])),
@@ -519,6 +524,25 @@ class Site:
         return Page(here, "Dashboard", "\n".join(sections) + "\n", in_nav=True,
                     searchable=True)
 
+    def rising(self, here: str, heading: str) -> list[str]:
+        """The signals in plain words under ``heading``; nothing at all when none rose."""
+        found = self.stats.signals
+        if not found.rising:
+            return []
+        links = {"cause": lambda k: self.cause_link(here, k),
+                 "category": lambda k: markup.link(
+                     self.category_label(k), rel(here, self.path("causes", k, "index.md"))),
+                 "team": lambda k: self.term_link(here, "teams", k),
+                 "touchpoint": lambda k: self.term_link(here, "touchpoints", k),
+                 "promise": lambda k: self.term_link(here, "promises", k)}
+        return [heading, "",
+                f"Up in the last {plural(found.window_days, 'day')} (to {found.window_end}) "
+                f"more than chance plausibly explains, against the "
+                f"{plural(found.baseline_days, 'day')} before. A rise is a question to look "
+                "into, not a cause or a verdict on a team.", "",
+                *(f"- {rise(s, f'{s.dimension.capitalize()} {links[s.dimension](s.key)}')}"
+                  for s in found.rising), ""]
+
     def pareto_figure(self, here: str, top: ParetoTop) -> str:
         """The Pareto chart of the most frequent causes, and the others told in words: one
         bar for the many would dwarf the few the chart is for."""
@@ -535,6 +559,25 @@ class Site:
                 f"named by {plural(top.rest_records, 'record')} ({percent(top.rest_share)} "
                 f"of all the causes records name). {every}\n")
 
+    @cached_property
+    def similar(self) -> dict[str, tuple[Match, ...]]:
+        """Every public record's most similar public records, in one pass per build. Only
+        public records are indexed: an internal one is never listed, and does not weigh
+        in on which words are rare either."""
+        linked = max((len({*r.related, *self.referred_by.get(r.id, ())}) for r in self.public),
+                     default=0)
+        try:
+            return similar_all(self.public, SHOWN + linked)
+        except Unavailable:  # no FTS5 in this Python's SQLite: pages without the section
+            return {}
+
+    def shown_similar(self, r: Record) -> tuple[Match, ...]:
+        """What the record's page lists under "Similar records": at most ``SHOWN`` matches
+        of at least ``THRESHOLD``, none it already links or is linked from."""
+        linked = {*r.related, *self.referred_by.get(r.id, ())}
+        return tuple(m for m in self.similar.get(r.id, ())
+                     if m.score >= THRESHOLD and m.id not in linked)[:SHOWN]
+
     def reused_record_page(self, r: Record) -> Page:
         """``record_page``, or while serving the page the last build made from the same
         record, the same records it links and the same git dates."""
@@ -542,7 +585,7 @@ class Site:
             return self.record_page(r)
         inputs = (r, *(self.by_id.get(i) for i in r.related), None,
                   *(self.by_id[i] for i in self.referred_by.get(r.id, ())),
-                  tuple(self.git_facts(r)))
+                  tuple(self.git_facts(r)), self.shown_similar(r))
         return self.reuse.page(self.record_path(r.id), inputs, lambda: self.record_page(r))
 
     def record_page(self, r: Record) -> Page:
@@ -605,6 +648,12 @@ class Site:
         if self.referred_by.get(r.id):
             out += ["## Referred to by", ""] + [f"- {self.record_link(here, i)}"
                                                 for i in self.referred_by[r.id]] + [""]
+        if similar := self.shown_similar(r):
+            out += ["## Similar records", "",
+                    "Records that tell a similar story, found by their words (a score of 1 "
+                    "says all this record says). If one is the same problem, link it under "
+                    "`related`.", ""] + [f"- {self.record_link(here, m.id)} ({m.score:.2f})"
+                                         for m in similar] + [""]
         source = self.source(r)
         if self.o.edit_base:
             out.append(f"[Edit this record]({attr(self.o.edit_base + source)})"
@@ -731,6 +780,27 @@ class Site:
                "Failures whose root cause an earlier near miss already had: the lesson was on "
                "offer before a customer paid for it.", ""]
         signs = self.stats.warning_signs
+        # the picture: the latest public failures, each with its public earlier near misses
+        # (the figures count internal records; the chart draws none, not even as a date),
+        # and how many older ones it leaves out, built only for the lanes it draws
+        public = {i for i, r in self.by_id.items() if r.visibility == "public"}
+        by_failure: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+        for w in signs:
+            seen = [i for i in w.near_misses if i in public] if w.failure in public else []
+            if seen:
+                by_failure[w.failure].append((w.cause, seen))
+        latest = sorted(by_failure, key=lambda i: (self.by_id[i].day, self.by_id[i].title),
+                        reverse=True)[:charts.LANES_SHOWN]
+        lanes = [charts.Foreshadowed(
+            charts.Mark(self.by_id[f].day, self.by_id[f].title),
+            tuple(charts.Mark(self.by_id[i].day, self.by_id[i].title)
+                  for i in dict.fromkeys(i for _, seen in by_failure[f] for i in seen)),
+            tuple(self.taxonomy.cause_label(cause) for cause, _ in by_failure[f]))
+            for f in latest]
+        if lanes:
+            out.append(_figure(charts.foreshadowing("foreshadowing", lanes,
+                                                    older=len(by_failure) - len(lanes))))
+            out += ["Each warning sign, by failure and root cause, oldest first:", ""]
         if signs and self.o.link_style != "md":
             # a list as long as the failures: HTML, as the record tables (``record_table``)
             def record(record_id: str) -> str:
@@ -779,16 +849,36 @@ class Site:
                 for m in months] or ["No months yet."]
         yield Page(index, "Monthly digests", "\n".join(out) + "\n", in_nav=True)
         read = self.digest_records()
+        rising = self.digest_signals()
         for m in months:
             here = self.path("digests", f"{m}.md")
             records = read(m)
+            found = rising(m)
 
-            def page(here: str = here, m: str = m, records: list[Record] = records) -> Page:
+            def page(here: str = here, m: str = m, records: list[Record] = records,
+                     found: Signals = found) -> Page:
                 return Page(here, f"Digest {m}",
                             digest.render(records, self.taxonomy, m, self.as_of,
-                                          partial(self.record_url, here)), record_text=True)
+                                          partial(self.record_url, here), rising=found),
+                            record_text=True)
 
-            yield self.reuse.page(here, tuple(records), page) if self.reuse else page()
+            yield self.reuse.page(here, (*records, found), page) if self.reuse else page()
+
+    def digest_signals(self) -> Callable[[str], Signals]:
+        """What each month's digest says is rising, counted from the records of its window
+        and baseline alone (found by day), for the reason ``digest_records`` gives."""
+        ordered = sorted(self.all, key=lambda r: r.day)
+        days = [r.day for r in ordered]
+        first = days[0] if days else None
+
+        def rising(month: str) -> Signals:
+            day = digest.signals_day(month, self.as_of)
+            since = day - timedelta(days=WINDOW_DAYS + BASELINE_DAYS - 1)
+            return signals(ordered[bisect.bisect_left(days, since):
+                                   bisect.bisect_right(days, day)],
+                           self.taxonomy, day, first=first)
+
+        return rising
 
     def digest_records(self) -> Callable[[str], list[Record]]:
         """The records a month's digest reads, in the log's order: those of the month and

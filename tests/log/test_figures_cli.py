@@ -45,10 +45,10 @@ R11 = "2026-03-31-call-dropped-in-queue"
 CONTRACT_KEYS = {
     "records", "near_misses", "failures", "prevention_ratio", "root_causes", "categories",
     "warning_signs", "actions", "saves", "loop_closure", "agility", "by_team",
-    "by_touchpoint", "by_promise", "by_month",
+    "by_touchpoint", "by_promise", "by_month", "signals",
 }
 OUR_EXTRA_KEYS = {"as_of", "since", "until", "saves_by_design", "without_root_cause",
-                  "excluded"}
+                  "excluded", "signals_tested"}
 
 Run = Callable[..., Result]
 

@@ -44,10 +44,11 @@ pytestmark = pytest.mark.slow
 PHONE = {"width": 390, "height": 844}
 SCHEMES = ("light", "dark")
 # The pages a reader on a phone is sent to: the home page, a record, the dashboard, the
-# open actions, the root causes (index and one cause) and a monthly digest.
+# open actions, the root causes (index and one cause), a monthly digest and the warning signs.
 PHONE_PAGES = {"home": "", "record": f"log/records/{RECORD}/", "dashboard": "log/dashboard/",
                "open actions": "log/actions/", "root causes": "log/causes/",
-               "a cause": "log/causes/process/no-buffer/", "digest": "log/digests/2026-08/"}
+               "a cause": "log/causes/process/no-buffer/", "digest": "log/digests/2026-08/",
+               "warning signs": "log/warning-signs/"}
 MIN_CHART_TEXT_PX = 9.0
 
 
@@ -245,7 +246,8 @@ def test_dashboard_contains_its_svg_charts(page: Any, base_url: str) -> None:
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("path", ["", f"log/records/{RECORD}/", "log/dashboard/",
-                                  "log/causes/", "log/actions/", "log/digests/2026-08/"])
+                                  "log/causes/", "log/actions/", "log/digests/2026-08/",
+                                  "log/warning-signs/"])
 def test_no_serious_accessibility_violations(new_page: Callable[..., Any], base_url: str,
                                              path: str, scheme: str) -> None:
     """axe-core finds no serious or critical problem (text contrast among them) in the
@@ -362,6 +364,32 @@ def test_chart_marks_stand_out_from_the_page(new_page: Callable[..., Any], base_
     load(tab, base_url + "log/dashboard/", scheme)
     marks = tab.evaluate(CHART_MARKS)
     assert len(marks) > 20
+    faint = sorted({f"{cls}: {paint} on {bg} is {contrast(paint, bg):.2f}:1"
+                    for cls, paint, bg in marks if contrast(paint, bg) < 3})
+    assert faint == []
+
+
+# The warning signs' marks: the outline of a hollow near miss, the fill of a failure.
+TIMELINE_MARKS = """() => {
+  const bg = getComputedStyle(document.body).backgroundColor;
+  return [...document.querySelectorAll(
+      ".md-content svg.nm-chart :is(circle.nm-dot-near, path.nm-mark-fail)")]
+    .filter(el => el.getClientRects().length > 0 && el.getBoundingClientRect().width > 0)
+    .map(el => {
+      const style = getComputedStyle(el);
+      return [el.getAttribute("class"), el.tagName === "circle" ? style.stroke : style.fill,
+              bg];
+    });
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_warning_sign_marks_stand_out_from_the_page(new_page: Callable[..., Any],
+                                                   base_url: str, scheme: str) -> None:
+    tab = new_page(color_scheme=scheme)
+    load(tab, base_url + "log/warning-signs/", scheme)
+    marks = tab.evaluate(TIMELINE_MARKS)
+    assert {cls for cls, _, _ in marks} == {"nm-dot-near", "nm-mark-fail"}
     faint = sorted({f"{cls}: {paint} on {bg} is {contrast(paint, bg):.2f}:1"
                     for cls, paint, bg in marks if contrast(paint, bg) < 3})
     assert faint == []

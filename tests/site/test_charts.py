@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 
 import pytest
+from helpers import GOLDEN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +29,16 @@ CAUSES = [(NASTY, 12, 0.5), (LONG, 6, 0.75), ("Handover missed", 4, 0.9167),
 RATIOS: list[tuple[str, float | None]] = [
     ("2026-01", 0.5), ("2026-02", None), (NASTY, 0.25), ("2026-04", 0.8), ("2026-05", 0.6)]
 ITEMS = [("open", 5), ("overdue", 2), ("done", 11), (NASTY, 0)]
+M, F = charts.Mark, charts.Foreshadowed
+LANES = [
+    F(M(date(2026, 4, 2), "Refund sent to a closed account"),
+      (M(date(2025, 6, 4), "Holiday slot offered"), M(date(2026, 1, 27), "Expired card")),
+      ("Manual handoff", "No validation")),
+    F(M(date(2026, 2, 3), NASTY), (M(date(2025, 12, 18), LONG),), (NASTY,)),
+    F(M(date(2026, 9, 3), "Showroom quote higher than the web"),
+      (M(date(2025, 11, 27), "Promo codes stacked"), M(date(2026, 3, 26), "Letter missing date"),
+       M(date(2026, 3, 26), "Same day, another")), ("Conflicting rules",)),
+]
 
 LAYOUTS: tuple[charts.Layout, ...] = ("wide", "narrow")
 LAYOUT_WIDTH = {"wide": charts.WIDTH, "narrow": charts.NARROW}
@@ -37,12 +50,14 @@ SAMPLES_BY_LAYOUT: dict[str, Make] = {
     "pareto": lambda cid, lay: charts.pareto(cid, CAUSES, layout=lay),
     "ratio_trend": lambda cid, lay: charts.ratio_trend(cid, RATIOS, layout=lay),
     "bars": lambda cid, lay: charts.bars(cid, ITEMS, "Actions by state", layout=lay),
+    "foreshadowing": lambda cid, lay: charts.foreshadowing(cid, LANES, layout=lay),
 }
 EMPTY_BY_LAYOUT: dict[str, Make] = {
     "monthly": lambda cid, lay: charts.monthly(cid, [], layout=lay),
     "pareto": lambda cid, lay: charts.pareto(cid, [], layout=lay),
     "ratio_trend": lambda cid, lay: charts.ratio_trend(cid, [], layout=lay),
     "bars": lambda cid, lay: charts.bars(cid, [], "Saves by how caught", layout=lay),
+    "foreshadowing": lambda cid, lay: charts.foreshadowing(cid, [], layout=lay),
 }
 ZERO_BY_LAYOUT: dict[str, Make] = {
     "monthly": lambda cid, lay: charts.monthly(cid, [("2026-01", 0, 0), ("2026-02", 0, 0)],
@@ -51,6 +66,9 @@ ZERO_BY_LAYOUT: dict[str, Make] = {
     "ratio_trend": lambda cid, lay: charts.ratio_trend(cid, [("2026-01", 0.0), ("2026-02", 0.0)],
                                                        layout=lay),
     "bars": lambda cid, lay: charts.bars(cid, [("open", 0), ("done", 0)], "Actions", layout=lay),
+    # a warning the day before, and a failure naming no cause: the shortest lane there is
+    "foreshadowing": lambda cid, lay: charts.foreshadowing(cid, [
+        F(M(date(2026, 1, 2), ""), (M(date(2026, 1, 1), ""),), ())], layout=lay),
 }
 
 
@@ -191,7 +209,11 @@ def test_no_text_falls_outside_the_picture(count: int, layout: charts.Layout) ->
     for svg in (charts.monthly("m", months, layout=layout),
                 charts.ratio_trend("r", ratios, layout=layout),
                 charts.pareto("p", [(LONG, 5, 0.5), ("B", 5, 1.0)], layout=layout),
-                charts.bars("b", [(LONG * 2, 10**6), ("x", 1)], LONG * 3, layout=layout)):
+                charts.bars("b", [(LONG * 2, 10**6), ("x", 1)], LONG * 3, layout=layout),
+                charts.foreshadowing("f", [
+                    F(M(date(2020 + i // 12, i % 12 + 1, 28), LONG * 2),
+                      (M(date(2019, 1, 1), LONG),), (LONG * 2, LONG)) for i in range(count)],
+                    LONG * 3, layout=layout)):
         root = parse(svg)
         width, height = (float(v) for v in root.get("viewBox", "").split()[2:])
         assert width == LAYOUT_WIDTH[layout]
@@ -529,9 +551,162 @@ def test_any_label_gives_valid_svg(label: str, title: str, n: int, share: float 
     for svg in (charts.monthly("a", [(label, n, n // 2)], title),
                 charts.pareto("b", [(label, n, share or 0.0)], title),
                 charts.ratio_trend("c", [(label, share), ("x", 0.5)], title),
-                charts.bars("d", [(label, n)], title)):
+                charts.bars("d", [(label, n)], title),
+                charts.foreshadowing("e", [F(M(date(2026, 5, 1), label),
+                                             (M(date(2026, 1, 1), label),), (label,))], title)):
         page = ET.fromstring(f"<div>{svg}</div>")
         assert [local(root) for root in page] == ["svg", "svg"]      # both layouts
         for root in page:
             assert not any(local(el) == "script" for el in root.iter())
             assert desc_of(root)
+
+
+# -- warning signs on a timeline -----------------------------------------------------------
+
+CHART_GOLDEN = GOLDEN / "charts"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_foreshadowing_golden(layout: charts.Layout) -> None:
+    """The picture of a small fixed set, as drawn. Regenerate with NEARMISS_UPDATE_GOLDEN=1
+    and look at the diff (and the SVG)."""
+    svg = charts.foreshadowing("signs", LANES, layout=layout) + "\n"
+    golden = CHART_GOLDEN / f"foreshadowing-{layout}.svg"
+    if os.environ.get("NEARMISS_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(svg, encoding="utf-8", newline="\n")
+    assert svg == golden.read_text(encoding="utf-8")
+
+
+def _lane_titles(root: ET.Element) -> list[str]:
+    return [t for t in texts(root) if t in {lane.failure.label for lane in LANES}
+            or t.startswith("&lt;") or t.startswith("<script")]
+
+
+def test_foreshadowing_runs_most_recent_failure_first_with_its_lead_time(
+        layout: charts.Layout) -> None:
+    root = parse(charts.foreshadowing("f", LANES, layout=layout))
+    shown = texts(root)
+    refund = shown.index("Refund sent to a closed account")
+    assert shown.index("Showroom quote higher than the web") < refund
+    assert refund < next(i for i, t in enumerate(shown) if t.startswith("<script"))
+    # the first warning to the failure: 2025-11-27 to 2026-09-03
+    assert any(t.startswith("280 days of warning") for t in shown)
+    assert any(t.startswith("302 days of warning") for t in shown)      # 2025-06-04 on
+    assert "302 days of warning · Manual handoff and 1 other cause" in shown
+    desc = desc_of(root)
+    assert desc.startswith("3 failures with warning signs, most recent first. Showroom")
+    assert ("Refund sent to a closed account on 2026-04-02, root cause Manual handoff and "
+            "No validation: 2 earlier near misses from 2025-06-04, 302 days of warning") in desc
+    assert "1 earlier near miss from 2025-12-18, 47 days of warning" in desc
+
+
+def test_foreshadowing_draws_near_misses_hollow_and_failures_filled(
+        layout: charts.Layout) -> None:
+    root = parse(charts.foreshadowing("f", LANES, layout=layout))
+    dots = [c for c in root.iter(f"{SVG}circle") if c.find(f"{SVG}title") is not None]
+    fails = [m for m in root.iter(f"{SVG}path") if m.find(f"{SVG}title") is not None]
+    assert len(dots) == 5 and len(fails) == 3          # two on one day share a circle
+    assert {c.get("class") for c in dots} == {"nm-dot-near"}
+    assert all(c.get("fill") == "#fff" and c.get("stroke") for c in dots)      # hollow
+    assert {m.get("class") for m in fails} == {"nm-mark-fail"}
+    tips = [c.findtext(f"{SVG}title") for c in dots]
+    assert "2 near misses on 2026-03-26" in tips and "2025-11-27, near miss: Promo codes stacked" \
+        in tips
+    # on each lane, the marks stand in time order along one line from the first warning
+    leads = [ln for ln in root.iter(f"{SVG}line") if ln.get("class") == "nm-lead"]
+    assert len(leads) == 3
+    for lead in leads:
+        y = lead.get("y1")
+        xs = sorted(float(c.get("cx", "0")) for c in dots if c.get("cy") == y)
+        assert xs and float(lead.get("x1", "0")) == xs[0] < float(lead.get("x2", "0"))
+    assert ".nm-dot-near" in charts.CSS and ".nm-mark-fail" in charts.CSS
+
+
+def _axis(svg: str) -> list[tuple[float, str]]:
+    """The time axis's labels (month names, with a year where they carry one, or years)."""
+    root = parse(svg)
+    month = "|".join(charts._MONTH_NAMES)
+    return [(float(t.get("x", "0")), "".join(t.itertext())) for t in root.iter(f"{SVG}text")
+            if re.fullmatch(rf"(?:(?:{month})(?: \d{{4}})?|\d{{4}})", "".join(t.itertext()))]
+
+
+@pytest.mark.parametrize("first", [date(2025, 6, 4), date(2024, 1, 1), date(2019, 3, 9),
+                                   date(1990, 1, 1), date(2026, 8, 1)])
+def test_foreshadowing_axis_dates_run_in_order(first: date, layout: charts.Layout) -> None:
+    lanes = [F(M(date(2026, 9, 3), "Late"), (M(first, "First"),), ("Cause",))]
+    axis = _axis(charts.foreshadowing("f", lanes, layout=layout))
+    assert len(axis) >= 2
+    xs = [x for x, _ in axis]
+    assert xs == sorted(xs) and min(b - a for a, b in itertools.pairwise(xs)) > 30
+    days, year = [], 0
+    for _, label in axis:
+        name, _, y = label.partition(" ")
+        if name.isdigit():
+            year, month = int(name), 1
+        else:
+            year, month = int(y) if y else year, charts._MONTH_NAMES.index(name) + 1
+        days.append(date(year, month, 1))
+    assert days == sorted(days) and len(set(days)) == len(days)
+    assert first <= days[0] and days[-1] <= date(2026, 9, 3)
+    assert re.search(r"\d{4}", axis[0][1])          # the first label names its year
+
+
+def test_foreshadowing_within_one_month_names_the_range_ends(layout: charts.Layout) -> None:
+    lanes = [F(M(date(2026, 3, 20), "Late"), (M(date(2026, 3, 3), "First"),), ("Cause",))]
+    shown = texts(parse(charts.foreshadowing("f", lanes, layout=layout)))
+    assert "2026-03-03" in shown and "2026-03-20" in shown
+
+
+def test_foreshadowing_caps_its_lanes_and_tells_the_rest(layout: charts.Layout) -> None:
+    lanes = [F(M(date(2026, 1, 1 + i), f"Failure {i}"), (M(date(2025, 12, 1), "W"),),
+               ("C",)) for i in range(15)]
+    root = parse(charts.foreshadowing("f", lanes, limit=12, layout=layout))
+    shown = texts(root)
+    assert "Failure 14" in shown and "Failure 3" in shown and "Failure 2" not in shown
+    assert "…and 3 older failures, not drawn" in shown
+    desc = desc_of(root)
+    assert desc.startswith("15 failures") and desc.endswith("3 older failures not drawn.")
+
+
+def test_foreshadowing_of_nothing_says_no_data_yet(layout: charts.Layout) -> None:
+    """No lanes, or failures with no earlier near miss, draw the charts' empty state."""
+    for lanes in ([], [F(M(date(2026, 1, 1), "Alone"), (), ("C",))]):
+        root = parse(charts.foreshadowing("f", lanes, layout=layout))
+        assert "No data yet" in texts(root) and "Alone" not in ET.tostring(root, "unicode")
+
+
+def test_foreshadowing_escapes_hostile_text(layout: charts.Layout) -> None:
+    lanes = [F(M(date(2026, 2, 3), NASTY), (M(date(2026, 1, 3), NASTY),), (NASTY,))]
+    svg = charts.foreshadowing("f", lanes, title=NASTY, layout=layout)
+    root = parse(svg)
+    assert "<script" not in svg and "&lt;script&gt;" in svg
+    assert not any(local(el) in ("script", "a") for el in root.iter())
+    assert root.findtext(f"{SVG}title") == NASTY
+    assert f"{NASTY} on 2026-02-03" in desc_of(root)
+    tips = [el.findtext(f"{SVG}title") for el in root.iter() if local(el) in ("circle", "path")]
+    assert f"2026-01-03, near miss: {NASTY}" in tips and f"2026-02-03, failure: {NASTY}" in tips
+
+
+def test_foreshadowing_gathers_near_misses_too_close_to_tell_apart(
+        layout: charts.Layout) -> None:
+    """A cause seen every day for a year draws a row of circles that do not overlap, each
+    telling in its tooltip how many near misses it stands for; the desc counts them all."""
+    start = date(2025, 1, 1)
+    earlier = tuple(M(date.fromordinal(start.toordinal() + i), f"Near {i}") for i in range(365))
+    root = parse(charts.foreshadowing("f", [F(M(date(2026, 1, 1), "Late"), earlier, ("C",))],
+                                      layout=layout))
+    dots = [c for c in root.iter(f"{SVG}circle") if c.find(f"{SVG}title") is not None]
+    xs = [float(c.get("cx", "0")) for c in dots]
+    assert 10 < len(dots) < 100 and min(b - a for a, b in itertools.pairwise(xs)) >= 10
+    counts = [int(m.group(1)) for c in dots
+              if (m := re.match(r"(\d+) near misses from ", c.findtext(f"{SVG}title") or ""))]
+    singles = sum(", near miss: " in (c.findtext(f"{SVG}title") or "") for c in dots)
+    assert sum(counts) + singles == 365
+    assert "365 earlier near misses from 2025-01-01, 365 days of warning" in desc_of(root)
+
+
+def test_foreshadowing_counts_the_failures_its_caller_left_out(layout: charts.Layout) -> None:
+    root = parse(charts.foreshadowing("f", LANES, layout=layout, older=40))
+    assert "…and 40 older failures, not drawn" in texts(root)
+    assert desc_of(root).startswith("43 failures with warning signs")

@@ -131,6 +131,46 @@ def test_internal_records_get_no_page_and_are_never_named(sample_site: Path) -> 
     assert not holds(sample_site, title)  # nor in any file of the search index
 
 
+def test_warning_signs_draw_their_timeline_above_the_list(sample_site: Path) -> None:
+    html = page(sample_site, "log/warning-signs")
+    content = html.split('class="md-content"')[1].split("</article>")[0]
+    chart = content.index('aria-labelledby="foreshadowing-title foreshadowing-desc"')
+    assert chart < content.index("Each warning sign, by failure and root cause")
+    assert content.count('class="nm-chart-wrap"') == 1 and content.count("<svg") == 2
+    assert "nm-chart--wide" in content and "nm-chart--narrow" in content
+    assert "9 failures with warning signs, most recent first." in content
+    assert "313 days of warning" in content     # 2025-11-27 to the failure of 2026-10-06
+    assert "<script" not in content
+
+
+def test_warning_signs_timeline_draws_no_internal_record() -> None:
+    """The figures count internal records; the picture leaves them out, dates included: an
+    internal failure has no lane, and an internal near miss neither a mark nor a part in a
+    lane's lead time."""
+    from dataclasses import replace
+    from html import escape
+
+    from nearmiss.log.checker import CheckResult, check_tree
+    from nearmiss.site.pages import Site, SiteOptions
+
+    failure = "2026-10-06-second-visit-needed-for-late-heat-exchanger"
+    near_miss = "2025-06-04-online-booking-offered-slot-on-public-holiday"
+    result = check_tree(SAMPLE, date(2026, 11, 22), cache=None)
+    files = [replace(f, record=replace(f.record, visibility="internal"))
+             if f.record is not None and f.id in (failure, near_miss) else f
+             for f in result.files]
+    site = Site(CheckResult(result.taxonomy, files, result.problems), date(2026, 11, 22),
+                SiteOptions())
+    hidden = [site.by_id[i] for i in (failure, near_miss)]
+    body = site.warning_signs_page().body
+    svg = body[body.index("<svg"):body.rindex("</svg>")]
+    assert "8 failures with warning signs" in svg
+    for r in hidden:
+        assert escape(r.title[:24]) not in svg and r.day.isoformat() not in svg
+    # the refund of 2026-04-02 was first warned on 2025-06-04 (now internal): 2025-07-22
+    assert "254 days of warning" in svg and "302 days of warning" not in svg
+
+
 def test_search_index_holds_record_stories(sample_site: Path) -> None:
     from test_search import fragments
 
@@ -494,7 +534,7 @@ def test_each_digest_reads_only_what_it_shows(tmp_path: Path,
     for folder in (SAMPLE, generate(400, tmp_path)):
         result = check_tree(folder, date(2026, 11, 22))
         site = Site(result, date(2026, 11, 22), SiteOptions(link_style="directory"))
-        read = site.digest_records()
+        read, rising = site.digest_records(), site.digest_signals()
         months = [m.label for m in site.stats.by_month]
         assert months and site.stats.warning_signs
         for month in months:
@@ -502,7 +542,8 @@ def test_each_digest_reads_only_what_it_shows(tmp_path: Path,
                 return site.record_href(f"log/digests/{month}.md", record_id)
 
             assert len(read(month)) < len(result.records)
-            assert digest.render(read(month), site.taxonomy, month, site.as_of, link) == \
+            assert digest.render(read(month), site.taxonomy, month, site.as_of, link,
+                                 rising=rising(month)) == \
                 digest.render(result.records, site.taxonomy, month, site.as_of, link)
 
 
