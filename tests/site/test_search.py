@@ -641,6 +641,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def serve_folder(project: Path) -> Iterator[str]:
+    """Serve ``project`` on a loopback port, its built site at the sub-path /site/."""
+    handler = functools.partial(_QuietHandler, directory=str(project))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/site/"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's chromium, as in test_browser: skipped without it on a developer's
@@ -666,12 +676,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                             "site_url: https://log.example.org/site/\n")
     add_record(project / "incidents", f"{RECORD_ID}.yaml", HOSTILE)
     build_project(project)
-    handler = functools.partial(_QuietHandler, directory=str(project))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/site/"
-    server.shutdown()
-    server.server_close()
+    yield from serve_folder(project)
 
 
 SHARED_WORD = "marmoset"  # in the stories of a record of each part
@@ -700,12 +705,7 @@ def served_in_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     main = {name: data for name, data in bundle_files(site).items()
             if not name.startswith(f"{search.BUNDLE}/{search.PARTS}/")}
     assert not any(LATER_WORD.encode() in data for data in main.values())  # merged only
-    handler = functools.partial(_QuietHandler, directory=str(project))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/site/"
-    server.shutdown()
-    server.server_close()
+    yield from serve_folder(project)
 
 
 @pytest.fixture
@@ -731,30 +731,41 @@ def open_search(tab: Any, key: str) -> Any:
     return field
 
 
+def find_and_open(tab: Any, word: str, title: str, slug: str) -> None:
+    """Search for a word only one record has: one result, titled so; opening it lands on
+    the record's page with the word highlighted."""
+    field = open_search(tab, "/")
+    field.press_sequentially(word, delay=20)
+    link = tab.locator("pagefind-modal .pf-result-link")
+    link.first.wait_for(timeout=60000)
+    assert link.count() == 1 and link.first.inner_text() == title
+    link.first.click()
+    tab.wait_for_url(f"**/site/log/records/{slug}/?highlight=*")
+    mark = tab.locator("article mark.pagefind-highlight")
+    mark.first.wait_for(timeout=10000)
+    assert mark.first.inner_text() == word
+
+
+def search_again(tab: Any, word: str) -> Any:
+    """Open the search with Pagefind's own shortcut (on any page), search for ``word``
+    and wait for the count of results: "Searching for …" comes first."""
+    field = open_search(tab, "Control+k")
+    field.fill("")
+    field.press_sequentially(word, delay=20)
+    summary = tab.locator("pagefind-modal .pf-summary")
+    summary.filter(has_text=re.compile(rf"results? for {word}$")).wait_for(timeout=60000)
+    return summary
+
+
 @pytest.mark.slow
 def test_a_reader_finds_the_public_record_and_not_the_internal_one(tab: Any,
                                                                    served: str) -> None:
     tab.goto(served)
     tab.wait_for_load_state("networkidle")
-    field = open_search(tab, "/")
-    field.press_sequentially(PUBLIC_WORD, delay=20)
-    link = tab.locator("pagefind-modal .pf-result-link")
-    link.first.wait_for(timeout=60000)
-    assert link.count() == 1 and link.first.inner_text() == PUBLIC_TITLE
-    link.first.click()
-    tab.wait_for_url("**/site/log/records/2026-03-14-public-record/?highlight=*")
-    mark = tab.locator("article mark.pagefind-highlight")
-    mark.first.wait_for(timeout=10000)
-    assert mark.first.inner_text() == PUBLIC_WORD
+    find_and_open(tab, PUBLIC_WORD, PUBLIC_TITLE, "2026-03-14-public-record")
     assert tab.locator("h1").first.inner_text() == PUBLIC_TITLE
 
-    field = open_search(tab, "Control+k")  # Pagefind's own shortcut, on any page
-    field.fill("")
-    field.press_sequentially(INTERNAL_WORD, delay=20)
-    summary = tab.locator("pagefind-modal .pf-summary")
-    # "Searching for …" first, then how many results (none)
-    summary.filter(has_text=re.compile(rf"results? for {INTERNAL_WORD}$")).wait_for(
-        timeout=60000)
+    summary = search_again(tab, INTERNAL_WORD)
     assert summary.inner_text() == f"No results for {INTERNAL_WORD}"
     assert tab.locator("pagefind-modal .pf-result").count() == 0
     tab.keyboard.press("Escape")
@@ -793,23 +804,9 @@ def test_a_reader_finds_records_of_every_part_in_one_list(tab: Any,
                                                           served_in_parts: str) -> None:
     tab.goto(served_in_parts)
     tab.wait_for_load_state("networkidle")
-    field = open_search(tab, "/")
-    field.press_sequentially(LATER_WORD, delay=20)
-    link = tab.locator("pagefind-modal .pf-result-link")
-    link.first.wait_for(timeout=60000)
-    assert link.count() == 1 and link.first.inner_text() == LATER_TITLE
-    link.first.click()
-    tab.wait_for_url("**/site/log/records/2026-09-01-later-record/?highlight=*")
-    mark = tab.locator("article mark.pagefind-highlight")
-    mark.first.wait_for(timeout=10000)
-    assert mark.first.inner_text() == LATER_WORD
+    find_and_open(tab, LATER_WORD, LATER_TITLE, "2026-09-01-later-record")
 
-    field = open_search(tab, "Control+k")
-    field.fill("")
-    field.press_sequentially(SHARED_WORD, delay=20)
-    summary = tab.locator("pagefind-modal .pf-summary")
-    summary.filter(has_text=re.compile(rf"results? for {SHARED_WORD}$")).wait_for(
-        timeout=60000)
+    summary = search_again(tab, SHARED_WORD)
     assert summary.inner_text() == f"2 results for {SHARED_WORD}"
     titles = tab.locator("pagefind-modal .pf-result-link").all_inner_texts()
     assert sorted(titles) == sorted([LATER_TITLE, "Boiler part ordered for the wrong model"])
