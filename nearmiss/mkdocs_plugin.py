@@ -37,7 +37,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from nearmiss.distribution import MissingExtra, install_command, needs_site_extra
 from nearmiss.log import report
 from nearmiss.log.cache import Cache, digest
-from nearmiss.log.checker import CannotRun, check_tree
+from nearmiss.log.checker import CannotRun, check_tree, discover
 
 
 class MissingSiteExtra(PluginError):
@@ -95,7 +95,7 @@ class NearmissConfig(Config):  # type: ignore[no-untyped-call]
     as_of = DateOption()
     cache = c.Type(bool, default=True)
     git_dates = c.Type(bool, default=True)
-    search = c.Choice(site_search.MODES, default="pagefind")  # or "theme": its own search
+    search = c.Choice(site_search.MODES, default="auto")  # or "pagefind", or "theme"
 
 
 class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-call]
@@ -157,7 +157,9 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         if config.theme.name == "material" and writer.OVERRIDES not in config.theme.dirs:
             # after the site's own custom_dir, whose templates win, before the theme's
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, writer.OVERRIDES)
-        if self.config.search == "pagefind" and self.use_pagefind(config):
+        records = len(discover(Path(self.config.incidents)))
+        if site_search.chosen(self.config.search, records) == "pagefind" \
+                and self.use_pagefind(config):
             self.pagefind = config
         return config
 

@@ -43,7 +43,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-MODES = ("pagefind", "theme")  # the plugin's ``search`` option
+MODES = ("auto", "pagefind", "theme")  # the plugin's ``search`` option
+# With ``auto`` (the default), a log of fewer records keeps the theme's search: its one
+# index is then small (about 0.45 MB and 2.8 KB a record) and answers at once, where
+# Pagefind's first search fetches some 0.7 MB whatever the size (benchmarks/bench_search.py:
+# at 52 records lunr answered in 0.07 s from 0.49 MB, Pagefind in 0.31 s from 0.69 MB; at
+# 1,000, lunr needed 3.2 MB and Pagefind 0.68 MB).
+AUTO_FROM = 200
+
+
+def chosen(mode: str, records: int) -> str:
+    """The search a site gets: ``mode`` as set, or for ``auto`` by the log's size."""
+    if mode != "auto":
+        return mode
+    return "pagefind" if records >= AUTO_FROM else "theme"
 BUNDLE = "pagefind"  # the folder Pagefind writes in the site, and the URL path it is read at
 SCRIPT = Path(__file__).with_name("search.js")
 SCRIPT_PATH = "assets/nearmiss-search.js"  # where SCRIPT goes in the site

@@ -433,6 +433,7 @@ plugins:
   - nearmiss:
       as_of: "2026-11-22"
       git_dates: false
+      search: pagefind
 """
 
 
@@ -520,12 +521,19 @@ def test_a_small_log_hides_its_internal_record(tmp_path: Path,
         assert INTERNAL_WORD not in html.read_text(encoding="utf-8"), html
 
 
-def test_search_theme_keeps_the_themes_own_search(tmp_path: Path) -> None:
+def test_auto_keeps_the_themes_search_below_a_size_and_takes_pagefind_from_it() -> None:
+    assert search.chosen("auto", search.AUTO_FROM - 1) == "theme"
+    assert search.chosen("auto", search.AUTO_FROM) == "pagefind"
+    assert search.chosen("theme", 10**6) == "theme"
+    assert search.chosen("pagefind", 0) == "pagefind"
+
+
+@pytest.mark.parametrize("mode", ["theme", "auto"])  # auto: a log of two records
+def test_search_theme_keeps_the_themes_own_search(tmp_path: Path, mode: str) -> None:
     project = small_project(tmp_path)
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
-        "      git_dates: false\n", "      git_dates: false\n      search: theme\n"),
-        encoding="utf-8")
+        "      search: pagefind\n", f"      search: {mode}\n"), encoding="utf-8")
     site = build_project(project)
     assert PUBLIC_WORD in (site / "search" / "search_index.json").read_text("utf-8")
     assert not (site / "pagefind").exists() and not (site / search.SCRIPT_PATH).exists()

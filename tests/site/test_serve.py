@@ -126,14 +126,14 @@ def test_a_dirty_rebuild_renders_the_edited_record_and_its_lists_only(
 
 def test_a_dirty_rebuild_indexes_again_only_the_search_parts_of_the_edit(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With Pagefind (the default search) and its index in parts of 20 pages here, an
-    edit to one record indexes again the parts holding a page it rendered again (its
-    own, the records related to it, the home page's), no other: those are kept from the
-    index in place."""
+    """With Pagefind and its index in parts of 20 pages here, an edit to one record
+    indexes again the parts holding a page it rendered again (its own, the records
+    related to it, the home page's), no other: those are kept from the index in place."""
     from test_search import fragments
 
     monkeypatch.setattr(search, "PART_PAGES", 20)
-    with serving_dirty(tmp_path, MKDOCS_YML.replace(SEARCH, "")) as project:
+    config = MKDOCS_YML.replace(SEARCH, "      search: pagefind\n")
+    with serving_dirty(tmp_path, config) as project:
         site = project / "site"
         plugin = load(project).plugins["nearmiss"]
         parts = search.partition(plugin.search_pages.records)

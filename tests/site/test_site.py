@@ -34,6 +34,7 @@ plugins:
   - nearmiss:
       as_of: "2026-11-22"
       edit_url: https://git.example.org/log/edit/main/
+      search: pagefind  # what these tests check; 'auto' would keep lunr for the sample
 """
 RECORD = "2026-08-11-technician-two-hours-late-without-a-call"
 INTERNAL = "2025-09-29-gas-certificate-nearly-emailed-to-previous-tenant"
