@@ -816,7 +816,9 @@ def test_a_reader_finds_records_of_every_part_in_one_list(tab: Any,
 
     summary = search_again(tab, SHARED_WORD)
     assert summary.inner_text() == f"2 results for {SHARED_WORD}"
-    titles = tab.locator("pagefind-modal .pf-result-link").all_inner_texts()
+    links = tab.locator("pagefind-modal .pf-result-link")
+    links.nth(1).wait_for(timeout=60000)  # the count is shown before the results render
+    titles = links.all_inner_texts()
     assert sorted(titles) == sorted([LATER_TITLE, "Boiler part ordered for the wrong model"])
     assert tab.errors == []
     assert tab.hosts == {served_in_parts.split("/")[2]}
