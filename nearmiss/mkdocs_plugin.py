@@ -124,6 +124,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.pagefind: MkDocsConfig | None = None
         self.search_pages = site_search.Pages()
         self.indexer = site_search.Indexer()
+        self.stream: site_search.Stream | None = None  # a build's index, fed as it renders
         self.search_told = False  # said, in this serve session, that Material's is off
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -141,6 +142,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.built, self.built_for, self.dirty, self.told_dirty = {}, None, False, False
         self.reuse = Reuse()
         self.indexer.close()
+        self.end_stream()
         self.search_pages = site_search.Pages()
         self.search_told = False
 
@@ -217,6 +219,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.record_text = set()
         kept = self.kept_files(config, len(result.records))
         built: dict[str, str] = {}
+        unsearched: set[str] = set()  # the log's pages that search leaves out
         for out in writer.site_files(result, folder, as_of, options,
                                      git_dates=self.config.git_dates):
             if files.get_file_from_path(out.path) is not None:
@@ -236,6 +239,9 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
                 self.sources[out.path] = out.source
             if out.record_text:
                 self.record_text.add(out.path)
+            if not out.searchable:
+                unsearched.add(out.path)
+        self.start_stream(config, files, unsearched)
         if self.serving:
             _remove_outputs(config, [path for path in kept if path not in built])
             self.built = built
@@ -263,6 +269,28 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
     def on_build_error(self, *, error: Exception) -> None:
         """A build that failed may have left pages unwritten: the next one renders all."""
         self.built, self.built_for = {}, None
+        self.end_stream()
+
+    def start_stream(self, config: MkDocsConfig, files: Files, unsearched: set[str]) -> None:
+        """A build (not serving: a rebuild renders only some pages) with Pagefind feeds
+        it the pages as they render, in the parts the pages it will index make: every
+        page but those of the log that search leaves out (browse lists), as a page of
+        docs/ tells only once rendered (``search: exclude``)."""
+        self.end_stream()
+        if self.pagefind is not config or self.serving or self.dirty:
+            return
+        plan = {f.dest_uri: (Path(f.src_uri).stem if f.src_uri in self.sources else None)
+                for f in files.documentation_pages() if f.src_uri not in unsearched}
+        try:
+            self.stream = site_search.Stream(config.site_dir, site_search.partition(plan),
+                                             keep_index_url=not config.use_directory_urls)
+        except (site_search.IndexFailed, site_search.PagefindMissing, OSError) as exc:
+            log.info(f"search: {exc}; Pagefind indexes the built site instead")
+
+    def end_stream(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
 
     def session_pages(self, config: MkDocsConfig) -> dict[str, str]:
         """The record pages of earlier builds of this serve session, of this site only."""
@@ -296,6 +324,8 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             self.search_pages.note(page.file.dest_uri, indexed=done.indexed,
                                    record=(Path(page.file.src_uri).stem
                                            if page.file.src_uri in self.sources else None))
+            if self.stream is not None and done.indexed:
+                self.stream.add(page.file.dest_uri, done.html)
             for part in done.missing:
                 log.warning(f"{page.file.src_uri}: the theme's markup has changed, so "
                             f"nearmiss cannot find {part} for search; please report this")
@@ -330,11 +360,27 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         # and the index it set aside must come back
         if not self.search_pages and not self.serving:
             log.warning("search: no page is searchable, so nearmiss writes no search index")
+            self.end_stream()
             return
         pages = self.search_pages
 
         def bundles(done: site_search.Done) -> str:
             return f" ({done.bundles} bundles)" if done.bundles > 1 else ""
+
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            try:
+                streamed = stream.finish(pages.records)
+            except (site_search.IndexFailed, OSError) as exc:
+                log.info(f"search: {exc}; Pagefind indexes the built site instead")
+            else:
+                if streamed is not None:
+                    log.info(f"search: Pagefind indexed {len(pages)} pages as they were "
+                             f"rendered{bundles(streamed)}, done {streamed.seconds:.1f} s "
+                             "after the last")
+                    return
+                log.info("search: the pages rendered were not the ones foreseen; Pagefind "
+                         "indexes the built site instead")
 
         try:
             done = self.indexer.run(

@@ -16,6 +16,8 @@ This module knows nothing of MkDocs, so all of it is testable without a build:
   Pagefind holds a run's whole index in memory: the site's own pages in the main bundle,
   the record pages in parts of consecutive records under ``pagefind/parts/``, which
   search.js has the dialog merge;
+- ``Stream`` feeds a build's pages to one Pagefind as MkDocs renders them, so the index
+  is made on the core MkDocs leaves idle;
 - ``Indexer`` runs Pagefind over the built site, at once for a build, or in the
   background while serving so a reload is not kept waiting for the index: the previous
   index keeps answering until the new one is complete and swapped in, and only the parts
@@ -29,9 +31,11 @@ no mark, so Pagefind leaves them out.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -706,3 +710,190 @@ def _swap(site: Path) -> None:
         os.replace(bundle, old)
     os.replace(following, bundle)
     shutil.rmtree(old, ignore_errors=True)
+
+
+# -- indexing while MkDocs renders ----------------------------------------------------------
+
+# Run after a build (``index``), Pagefind reads every page back and indexes it while
+# MkDocs waits: about a fifth of a build of a thousand records. ``Stream`` instead hands
+# each page to one ``pagefind --service`` as MkDocs renders it, so Pagefind parses pages
+# on the core MkDocs leaves idle, and only writing the index is left for the end.
+#
+# The service reads and answers messages of base64-encoded JSON, each ended by a comma.
+# Pagefind's own Python package (pagefind.index) speaks it through asyncio, but polls for
+# each answer 0.1 s after the last, which is 100 s for a thousand pages; Stream speaks it
+# from two threads, one writing what the build sends, one reading the answers.
+SERVICE_QUEUE = 256  # pages waiting to be written to the service before the build waits
+CLOSE_WAIT = 10.0  # seconds the service has to end once its input has
+
+
+class Stream:
+    """One index of a site, fed its pages as they are rendered, by the parts ``plan``
+    expects (``partition`` of the pages the build will render). A part of record pages
+    is written and dropped from Pagefind's memory as soon as its last page arrives, the
+    rest at ``finish``; a page the plan did not foresee, or a plan that the pages rendered
+    did not bear out, makes ``finish`` answer None, and the caller indexes the built site
+    instead (``index``), so the index is always the one the site's pages make."""
+
+    def __init__(self, site_dir: str | Path, plan: Sequence[Part], *,
+                 keep_index_url: bool = False) -> None:
+        from pagefind.service import get_executable  # the binary: pagefind-bin, or PATH
+
+        self.site = Path(site_dir)
+        self.plan = tuple(plan)
+        self._part_of = {page: part.path for part in self.plan for page in part.pages}
+        self._left = {part.path: len(part.pages) for part in self.plan}
+        self._sent: dict[str, set[str]] = {part.path: set() for part in self.plan}
+        self._unplanned = False
+        self._answers: dict[int, dict[str, Any]] = {}
+        self._asked = 0
+        self._failure: str | None = None
+        self._changed = threading.Condition()
+        self._queue: queue.Queue[bytes | None] = queue.Queue(SERVICE_QUEUE)
+        executable = get_executable()
+        if executable is None:
+            raise PagefindMissing("pagefind is installed without its binary (pagefind-bin)")
+        self.site.mkdir(parents=True, exist_ok=True)
+        self._proc = subprocess.Popen([str(executable), "--service"], cwd=self.site,
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL)
+        self._threads = [threading.Thread(target=target, daemon=True, name=name)
+                         for target, name in ((self._write, "nearmiss-pagefind-write"),
+                                              (self._read, "nearmiss-pagefind-read"))]
+        for thread in self._threads:
+            thread.start()
+        config = {"exclude_selectors": list(EXCLUDE_SELECTORS),
+                  "keep_index_url": keep_index_url}
+        asked = {part.path: self._ask({"type": "NewIndex", "config": config})
+                 for part in self.plan}
+        self._index = {path: int(self._answer(ask)["index_id"]) for path, ask in asked.items()}
+
+    def add(self, page: str, html: str) -> None:
+        """A rendered page to index, by its file in the site (``log/records/a/index.html``)."""
+        path = self._part_of.get(page)
+        if path is None or page in self._sent[path]:
+            self._unplanned = True
+            return
+        self._sent[path].add(page)
+        self._ask({"type": "AddFile", "index_id": self._index[path], "file_path": page,
+                   "url": None, "file_contents": html})
+        self._left[path] -= 1
+        if path and self._left[path] == 0:  # a part of records, complete
+            self._write_part(path)
+
+    def finish(self, pages: Mapping[str, str | None]) -> Done | None:
+        """Write what is left and wait for Pagefind: the index, if the pages the build
+        marked for search (``pages``) are the ones sent, in the parts planned; else None,
+        the bundle removed, for ``index`` to make."""
+        start = time.perf_counter()
+        actual = {part.path: part.pages for part in partition(pages)}
+        sent = {path: frozenset(p) for path, p in self._sent.items() if p}
+        if self._unplanned or sent != actual:
+            self.close()
+            shutil.rmtree(self.site / BUNDLE, ignore_errors=True)
+            return None
+        for path in sent:
+            if not path or self._left[path]:  # the main bundle, pages/<n>: not yet written
+                self._write_part(path)
+        try:
+            for ask in range(1, self._asked + 1):
+                self._answer(ask)
+        except IndexFailed:
+            shutil.rmtree(self.site / BUNDLE, ignore_errors=True)  # no half an index
+            raise
+        finally:
+            self.close()
+        merged_parts = tuple(path for path in sent if path)
+        for path in merged_parts:
+            _trim(self.site / BUNDLE / path)
+        _check_bundle(self.site / BUNDLE, merged_parts)
+        write_script(self.site, merged_parts)
+        return Done(time.perf_counter() - start, (), 1 + len(merged_parts))
+
+    def close(self) -> None:
+        """End the service: it ends as its input does; one that does not is stopped."""
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:  # the writer is stuck on a service that reads no more
+            self._proc.kill()
+        try:
+            self._proc.wait(timeout=CLOSE_WAIT)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout=CLOSE_WAIT)
+
+    def _write_part(self, path: str) -> None:
+        output = self.site / BUNDLE / path if path else self.site / BUNDLE
+        self._ask({"type": "WriteFiles", "index_id": self._index[path],
+                   "output_path": str(output)})
+        self._ask({"type": "DeleteIndex", "index_id": self._index[path]})
+
+    def _ask(self, payload: dict[str, Any]) -> int:
+        self._asked += 1
+        message = json.dumps({"message_id": self._asked, "payload": payload})
+        self._queue.put(base64.b64encode(message.encode("utf-8")) + b",")
+        return self._asked
+
+    def _answer(self, ask: int) -> dict[str, Any]:
+        """The answer to message ``ask``, waiting for it; IndexFailed if Pagefind failed."""
+        with self._changed:
+            self._changed.wait_for(lambda: ask in self._answers or self._failure is not None)
+            answer = self._answers.get(ask)
+            if answer is None:
+                raise IndexFailed(f"Pagefind could not index the site: "
+                                  f"{self._failure or 'its service stopped'}")
+        if answer.get("type") == "Error":
+            raise IndexFailed(f"Pagefind could not index the site: {answer.get('message')}")
+        return answer
+
+    def _fail(self, why: str) -> None:
+        with self._changed:
+            self._failure = self._failure or why
+            self._changed.notify_all()
+
+    def _write(self) -> None:
+        """Send what the build asks, in order; once the service is gone, drop it, so the
+        build is never kept waiting on a full queue."""
+        stdin = self._proc.stdin
+        assert stdin is not None
+        broken = False
+        while (message := self._queue.get()) is not None:
+            if broken:
+                continue
+            try:
+                stdin.write(message)
+                stdin.flush()
+            except OSError as exc:
+                broken = True
+                self._fail(f"its service stopped ({exc.strerror or exc})")
+        try:
+            stdin.close()
+        except OSError:
+            pass
+
+    def _read(self) -> None:
+        stdout = self._proc.stdout
+        assert stdout is not None
+        pending = b""
+        while chunk := os.read(stdout.fileno(), 1 << 16):
+            pending += chunk
+            *messages, pending = pending.split(b",")
+            for message in messages:
+                try:
+                    answer = json.loads(base64.b64decode(message))
+                except ValueError:
+                    self._fail("it answered something that is not a message")
+                    continue
+                with self._changed:
+                    ask = answer.get("message_id")
+                    if isinstance(ask, int):
+                        self._answers[ask] = answer.get("payload") or {}
+                    else:  # a message it could not read: no id to answer
+                        self._failure = self._failure or str(
+                            (answer.get("payload") or {}).get("message"))
+                    self._changed.notify_all()
+        stdout.close()
+        self._fail("its service stopped")

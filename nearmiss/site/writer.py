@@ -35,6 +35,7 @@ class SiteFile:
     source: str | None = None  # the record's YAML, relative to the site's root folder
     record_text: bool = False  # carries record Markdown: its HTML must be sanitized
     refused: bool = False  # a refused record's problems, written only while serving
+    searchable: bool = False  # search indexes it: a record, the home page, the dashboard
 
 
 def stylesheet() -> str:
@@ -53,7 +54,7 @@ def site_files(result: CheckResult, folder: Path, as_of: date, options: SiteOpti
         options = replace(options, history=history.record_dates(folder))
     pages, feed = build(result, as_of, options)
     files = [SiteFile(page.path, page.markdown, page.in_nav, page.source, page.record_text,
-                      page.refused) for page in pages]
+                      page.refused, page.searchable) for page in pages]
     files.append(SiteFile(FEED_PATH, feed))
     files.append(SiteFile(STYLESHEET_PATH, stylesheet()))
     return files

@@ -410,6 +410,99 @@ def test_serving_indexes_again_only_the_parts_whose_pages_changed(
     assert not any(p.name.startswith(".") for p in site.iterdir())
 
 
+def fed(site: Path, pages: dict[str, str | None], plan: tuple[search.Part, ...],
+        *, keep_index_url: bool = False) -> search.Stream:
+    """A stream fed the pages written in ``site``, in the order a build renders them."""
+    stream = search.Stream(site, plan, keep_index_url=keep_index_url)
+    for name in pages:
+        stream.add(name, (site / name).read_text(encoding="utf-8"))
+    return stream
+
+
+def test_a_stream_makes_the_index_the_built_site_makes(tmp_path: Path) -> None:
+    streamed, built = tmp_path / "streamed", tmp_path / "built"
+    pages = write_records(streamed, WORDS)
+    write_records(built, WORDS)
+    done = fed(streamed, pages, search.partition(pages)).finish(pages)
+    assert done is not None and done.bundles == 1
+    search.index(built)
+    assert sorted(map(json.dumps, fragments(streamed))) == \
+        sorted(map(json.dumps, fragments(built)))
+    assert (streamed / search.BUNDLE / search.COMPONENT_UI).is_file()
+    assert search.PARTS_LINE in (streamed / search.SCRIPT_PATH).read_text(encoding="utf-8")
+
+
+def test_a_stream_in_parts_writes_a_part_once_its_last_page_is_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "PART_PAGES", 2)
+    pages = write_records(tmp_path, WORDS)
+    plan = search.partition(pages)
+    first = tmp_path / search.BUNDLE / "parts/2025" / "pagefind-entry.json"
+    stream = search.Stream(tmp_path, plan)
+    try:
+        for name in [n for n, r in pages.items() if r and r.startswith("2025")]:
+            stream.add(name, (tmp_path / name).read_text(encoding="utf-8"))
+        for _ in range(600):  # written while the build goes on, not at its end
+            if first.is_file():
+                break
+            threading.Event().wait(0.1)
+        assert first.is_file()
+        for name in [n for n, r in pages.items() if not (r and r.startswith("2025"))]:
+            stream.add(name, (tmp_path / name).read_text(encoding="utf-8"))
+        done = stream.finish(pages)
+    finally:
+        stream.close()
+    assert done is not None and done.bundles == 3
+    urls = [f["url"] for f in fragments(tmp_path)]
+    assert sorted(urls) == sorted(["/", *(f"/log/records/{r}/" for r in WORDS)])
+    assert not list((tmp_path / search.BUNDLE / "parts/2026").glob("*.js"))  # trimmed
+    assert 'const parts = ["parts/2025", "parts/2026"];' in (
+        tmp_path / search.SCRIPT_PATH).read_text(encoding="utf-8")
+
+
+def test_a_stream_keeps_index_html_in_file_urls(tmp_path: Path) -> None:
+    pages = write_records(tmp_path, {"2025-01-02-a": "quokka"})
+    assert fed(tmp_path, pages, search.partition(pages), keep_index_url=True).finish(pages)
+    assert {f["url"] for f in fragments(tmp_path)} == {
+        "/index.html", "/log/records/2025-01-02-a/index.html"}
+
+
+def test_a_page_the_plan_did_not_foresee_leaves_the_index_to_the_built_site(
+        tmp_path: Path) -> None:
+    pages = write_records(tmp_path, WORDS)
+    plan = search.partition({p: r for p, r in pages.items() if r != "2026-02-02-d"})
+    assert fed(tmp_path, pages, plan).finish(pages) is None
+    assert not (tmp_path / search.BUNDLE).exists()
+
+
+def test_a_page_planned_but_never_rendered_is_just_not_indexed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "PART_PAGES", 2)
+    pages = write_records(tmp_path, WORDS)
+    rendered = {p: r for p, r in pages.items() if r != "2025-01-02-a"}
+    done = fed(tmp_path, rendered, search.partition(pages)).finish(rendered)
+    assert done is not None and done.bundles == 3
+    assert sorted(f["url"] for f in fragments(tmp_path)) == sorted(
+        ["/", *(f"/log/records/{r}/" for r in WORDS if r != "2025-01-02-a")])
+
+
+def failing_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind's binary, for the service only, replaced by one that fails at once."""
+    import pagefind.service
+
+    fake = tmp_path / "pagefind-fails"
+    fake.write_text("#!/bin/sh\necho 'Error: no service here' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: fake)
+
+
+def test_a_service_that_fails_says_why(tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    failing_service(tmp_path, monkeypatch)
+    with pytest.raises(search.IndexFailed, match="^Pagefind could not index the site: "):
+        search.Stream(tmp_path, search.partition({"index.html": None}))
+
+
 def test_a_missing_pagefind_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
@@ -578,13 +671,37 @@ def test_other_themes_keep_their_own_search(tmp_path: Path,
     assert not (site / "pagefind").exists() and (site / "search" / "search_index.json").exists()
 
 
+def test_a_build_feeds_pagefind_as_it_renders_the_index_the_site_makes(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.nearmiss"):
+        site = build_project(small_project(tmp_path))
+    said = [r.getMessage() for r in caplog.records]
+    assert any("pages as they were rendered" in line for line in said), said
+    streamed = sorted(map(json.dumps, fragments(site)))
+    assert len(streamed) == 3 and any(PUBLIC_WORD in f for f in streamed)  # home, dashboard
+    search.index(site)  # Pagefind over the built site, as before: the very same index
+    assert sorted(map(json.dumps, fragments(site))) == streamed
+
+
+def test_a_service_that_fails_leaves_the_index_to_the_built_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    failing_service(tmp_path, monkeypatch)
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.nearmiss"):
+        site = build_project(small_project(tmp_path / "log"))
+    assert any("Pagefind indexes the built site instead" in r.getMessage()
+               for r in caplog.records)
+    assert any(PUBLIC_WORD in f["content"] for f in fragments(site))
+
+
 def test_a_failing_index_fails_the_build_in_one_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
+    failing_service(tmp_path, monkeypatch)
     monkeypatch.setattr(search, "command", lambda *a, **k: [
         sys.executable, "-c", "print('Error: the disk is full'); raise SystemExit(1)"])
     with caplog.at_level(logging.ERROR), pytest.raises(Abort):
-        build_project(small_project(tmp_path))
+        build_project(small_project(tmp_path / "log"))
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert "nearmiss: search: Pagefind could not index the site: Error: the disk is full" \
         in errors
