@@ -12,7 +12,9 @@ built with ``search: theme``; --pagefind adds a row for the plugin's default sea
 
 Each build runs in a fresh process; a time is wall seconds (the issue's measure) and,
 in brackets, CPU seconds of the build and its children, which other work on this
-machine disturbs less. With --repeat R, the best of R runs of each, taken in turns.
+machine disturbs less. Peak memory is of the build's whole process tree at once (MkDocs
+and any Pagefind beside it, sampled every 50 ms from /proc on Linux), not of its
+largest process alone. With --repeat R, the best of R runs of each, taken in turns.
 Python modules are compiled once, before the timed builds, as on a user's machine.
 Run: python benchmarks/bench_site.py [N ...] [--repeat R] [--size BYTES] [--pagefind]
 """
@@ -24,6 +26,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -66,17 +69,50 @@ class Run:
                    max(self.peak_mb, other.peak_mb))
 
 
+def tree_rss_kb(root: int) -> int:
+    """The resident memory of ``root`` and every process under it, in KB (Linux): a few
+    small reads of /proc a sample, so the sampling hardly costs the build anything."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:  # it ended meanwhile
+            continue
+    return total
+
+
 def build(project: Path, config: str, env: dict[str, str]) -> Run:
-    """One `mkdocs build` in a fresh process: wall and CPU seconds, peak resident MB."""
+    """One `mkdocs build` in a fresh process: wall and CPU seconds, and the peak resident
+    MB of its process tree."""
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     start = time.perf_counter()
-    run = subprocess.run(
-        ["/usr/bin/time", "-f", "%M %U %S", str(BIN / "mkdocs"), "build", "-q", "-d",
+    proc = subprocess.Popen(
+        ["/usr/bin/time", "-f", "%U %S", str(BIN / "mkdocs"), "build", "-q", "-d",
          str(project / "site")],
-        cwd=project, capture_output=True, text=True, env=env, check=True)
+        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.05):
+            peak = max(peak, tree_rss_kb(proc.pid))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, errors = proc.communicate()
+    done.set()
+    sampler.join()
     seconds = time.perf_counter() - start
-    peak_kb, user, system = run.stderr.strip().splitlines()[-1].split()
-    return Run(seconds, float(user) + float(system), int(peak_kb) / 1024)
+    if proc.returncode:
+        raise SystemExit(f"mkdocs build failed in {project}:\n{errors}")
+    user, system = errors.strip().splitlines()[-1].split()
+    return Run(seconds, float(user) + float(system), peak / 1024)
 
 
 def plain_project(tmp: Path, incidents: Path) -> Path:
