@@ -16,7 +16,7 @@ import heapq
 import math
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +86,8 @@ def columns(r: Record) -> tuple[str, ...]:
 # heaviest words) and the weight of the query against its own row (``best``). Tables
 # that are joined have keys: without, SQLite scans one again for every row of the other.
 _PREPARE = """
+DROP TABLE IF EXISTS temp.word; DROP TABLE IF EXISTS temp.posting;
+DROP TABLE IF EXISTS temp.query; DROP TABLE IF EXISTS temp.best;
 CREATE TEMP TABLE word(term TEXT PRIMARY KEY, idf REAL) WITHOUT ROWID;
 INSERT INTO word
   SELECT term, max(ln(({rows} - doc + 0.5) / (doc + 0.5)), 1e-6) FROM vocab_row
@@ -119,14 +121,21 @@ def max_df(records: int) -> int:
                    min(MAX_DF_FLOOR, records / 2)))
 
 
+def _length(values: Iterable[str]) -> int:
+    """A row's length in words, for bm25."""
+    return sum(len(_WORD.findall(value)) for value in values)
+
+
 class Unavailable(Exception):
     """This Python's SQLite was built without FTS5, so no record can be compared."""
 
 
 def _connect() -> sqlite3.Connection:
     """An in-memory database with what the index needs: FTS5, and ``ln``, which SQLite
-    has only when built with its maths functions (given from Python otherwise)."""
-    db = sqlite3.connect(":memory:")
+    has only when built with its maths functions (given from Python otherwise). Any
+    thread may use it, one at a time: `mkdocs serve` rebuilds in another thread than
+    its first build, and ``Kept`` keeps an index from one to the next."""
+    db = sqlite3.connect(":memory:", check_same_thread=False)
     try:
         db.execute("CREATE VIRTUAL TABLE temp.probe USING fts5(x)")
     except sqlite3.OperationalError:
@@ -165,13 +174,24 @@ class Index:
         # a row's length in words, for bm25: counted as unicode61 cuts words (letters and
         # digits), here, because FTS5 keeps its own count out of SQL's reach
         self.db.executemany("INSERT INTO length VALUES (?, ?)", (
-            (row, sum(len(_WORD.findall(value)) for value in values))
-            for row, values in enumerate(texts)))
+            (row, _length(values)) for row, values in enumerate(texts)))
         self.rows = len(texts)
 
-    def matches(self, top: int, row: int | None = None) -> dict[int, tuple[Match, ...]]:
-        """Each row's ``top`` most similar records, best first, never itself (only
-        ``row``'s when given); a row whose words are all unique or all common has none.
+    def replace(self, row: int, record: Record) -> None:
+        """Put ``record``'s text in row ``row`` (a record's), in place of the text there:
+        the index is then the one ``Index`` builds from the records with it."""
+        names = ", ".join(name for name, _ in COLUMNS)
+        values = columns(record)
+        self.db.execute("DELETE FROM doc WHERE rowid = ?", (row,))
+        self.db.execute(f"INSERT INTO doc(rowid, {names}) VALUES "
+                        f"({', '.join('?' * (len(COLUMNS) + 1))})", (row, *values))
+        self.db.execute("UPDATE length SET n = ? WHERE doc = ?", (_length(values), row))
+        self.records[row] = record
+
+    def matches(self, top: int, rows: Iterable[int] | None = None
+                ) -> dict[int, tuple[Match, ...]]:
+        """Each row's ``top`` most similar records, best first, never itself (only those
+        of ``rows`` when given); a row whose words are all unique or all common has none.
 
         A hit's bm25 is summed in Python from the postings of the query's words: one FTS5
         MATCH per record pays a setup per word that dominates at thousands of records,
@@ -192,7 +212,7 @@ class Index:
             queries.setdefault(doc, []).append(term)
         best: dict[int, float] = dict(self.db.execute("SELECT doc, score FROM best"))
         found = {}
-        for doc in queries if row is None else [row] if row in queries else []:
+        for doc in queries if rows is None else [r for r in rows if r in queries]:
             sums: dict[int, float] = {}
             get = sums.get
             for term in queries[doc]:
@@ -234,7 +254,7 @@ def similar_to(records: Sequence[Record], record_id: str,
     row = next(row for row, r in enumerate(records) if r.id == record_id)
     index = Index(records)
     try:
-        return index.matches(top, row).get(row, ())
+        return index.matches(top, [row]).get(row, ())
     finally:
         index.close()
 
@@ -244,6 +264,57 @@ def similar_text(records: Sequence[Record], text: str, top: int = TOP) -> tuple[
     (so it weighs in every word's frequency, as a record would) and never listed."""
     index = Index(records, text)
     try:
-        return index.matches(top, len(index.records)).get(len(index.records), ())
+        return index.matches(top, [len(index.records)]).get(len(index.records), ())
     finally:
         index.close()
+
+
+class Kept:
+    """``similar_all`` kept from one pass to the next over mostly the same records, for
+    the rebuilds of `mkdocs serve`, where matching every record again after each edit
+    would cost seconds at ten thousand records (docs/guide/publishing.md).
+
+    The same records (by id, in the same order) whose text changed are put in place of
+    their old text in the index kept from the pass before, and only their own matches
+    are found again: the others keep theirs, which may be slightly out of date (a list
+    that would now gain or lose an edited record, scores shifted by its words) until a
+    pass over other records (one added, removed or reordered), which matches them all
+    again, as ``similar_all`` does. Titles are always the records' own."""
+
+    def __init__(self) -> None:
+        self.index: Index | None = None
+        self.top = 0
+        self.found: dict[str, tuple[Match, ...]] = {}
+
+    def all(self, records: Sequence[Record], top: int = TOP) -> dict[str, tuple[Match, ...]]:
+        """What ``similar_all`` gives, except for the lists kept as the class says."""
+        index = self.index
+        if index is None or top != self.top or \
+                [r.id for r in index.records] != [r.id for r in records]:
+            return self._fresh(records, top)
+        changed = [row for row, (old, r) in enumerate(zip(index.records, records, strict=True))
+                   if old is not r and columns(old) != columns(r)]
+        retitled = {r.id: r.title for old, r in zip(index.records, records, strict=True)
+                    if old.title != r.title}
+        index.records = list(records)
+        for row in changed:
+            index.replace(row, records[row])
+        if changed:  # a new dict: what an earlier pass returned stays as it was
+            found = index.matches(top, changed)
+            self.found = {**self.found, **{records[row].id: found.get(row, ())
+                                           for row in changed}}
+        if retitled:
+            self.found = {key: tuple(Match(m.id, m.score, retitled[m.id])
+                                     if m.id in retitled else m for m in matches)
+                          for key, matches in self.found.items()}
+        return self.found
+
+    def _fresh(self, records: Sequence[Record], top: int) -> dict[str, tuple[Match, ...]]:
+        if self.index is not None:
+            self.index.close()
+        self.index, self.top = None, top
+        index = Index(records)
+        found = index.matches(top)
+        self.found = {r.id: found.get(row, ()) for row, r in enumerate(index.records)}
+        self.index = index
+        return self.found

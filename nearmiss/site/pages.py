@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape as xml_escape
 
 from nearmiss.log import digest, report
@@ -35,7 +35,7 @@ from nearmiss.log.figures import (
     trend,
 )
 from nearmiss.log.signals import BASELINE_DAYS, WINDOW_DAYS, Signals, signals
-from nearmiss.log.similar import SHOWN, THRESHOLD, Match, Unavailable, similar_all
+from nearmiss.log.similar import SHOWN, THRESHOLD, Kept, Match, Unavailable, similar_all
 from nearmiss.log.words import joined, noun, number, percent, plural, rise
 from nearmiss.log.words import trend as trend_words
 from nearmiss.record.model import CAUGHT_HOW_WORDS, ID_RE, Record, day_of
@@ -68,6 +68,7 @@ PARETO_HEADERS = ["Cause", "Category", "Records", "Share", "Cumulative"]
 ACTION_HEADERS = ["Action", "Owner", "Due", "State", "Done or dropped"]  # on a record page
 FIGURES_GUIDE = "guide/figures.md"  # where this repository's guide defines the figures
 FEED_SIZE = 50
+T = TypeVar("T")  # what ``Reuse.value`` keeps
 _COUNTS_WITHOUT_PAGE = ("internal record also counts here but has",
                         "internal records also count here but have")
 
@@ -134,8 +135,10 @@ class Reuse:
 
     A record that did not change keeps the object of the build before, and a page built
     from the very same objects, by a site of the same options, taxonomy and day (all
-    three ``begin``), is the page built before (``page``). It holds one build's worth:
-    what the build before used and this one did not is dropped.
+    three ``begin``), is the page built before (``page``); so is a value made from
+    what the build before made it from (``value``). It holds one build's worth: what the
+    build before used and this one did not is dropped. The similar records are kept in
+    a ``Kept`` index, which finds again only the lists of the records edited.
     """
 
     def __init__(self) -> None:
@@ -143,13 +146,17 @@ class Reuse:
         self.records: dict[str, Record] = {}
         self.pages: dict[str, tuple[tuple[object, ...], Page]] = {}
         self.built: dict[str, tuple[tuple[object, ...], Page]] = {}
+        self.values: dict[object, tuple[list[Record], Any]] = {}
+        self.made: dict[object, tuple[list[Record], Any]] = {}
+        self.similar = Kept()
 
     def begin(self, context: object, records: list[Record]) -> list[Record]:
         """Start a build of ``records``: the same records, unchanged ones as before."""
         if context != self.context:
-            self.context, self.records, self.built = context, {}, {}
+            self.context, self.records, self.built, self.made = context, {}, {}, {}
         before, self.records = self.records, {}
         self.pages, self.built = self.built, {}
+        self.values, self.made = self.made, {}
         out = []
         for r in records:
             old = before.get(r.id)
@@ -170,6 +177,20 @@ class Reuse:
             page = make()
         self.built[path] = (inputs, page)
         return page
+
+    def value(self, key: object, records: list[Record], facts: Callable[[Record], object],
+              make: Callable[[], T]) -> T:
+        """``make()``, or what it made under ``key`` in the build before, from as many
+        records in the same order, each the same object or with the same ``facts`` (all
+        of a record that ``make`` reads)."""
+        old = self.values.get(key)
+        if old is not None and len(old[0]) == len(records) and all(
+                a is b or facts(a) == facts(b) for a, b in zip(old[0], records, strict=True)):
+            made: T = old[1]
+        else:
+            made = make()
+        self.made[key] = (records, made)
+        return made
 
 
 class Site:
@@ -566,8 +587,9 @@ class Site:
         in on which words are rare either."""
         linked = max((len({*r.related, *self.referred_by.get(r.id, ())}) for r in self.public),
                      default=0)
-        try:
-            return similar_all(self.public, SHOWN + linked)
+        try:  # while serving, only the lists of the records edited are found again
+            return self.reuse.similar.all(self.public, SHOWN + linked) if self.reuse \
+                else similar_all(self.public, SHOWN + linked)
         except Unavailable:  # no FTS5 in this Python's SQLite: pages without the section
             return {}
 
@@ -874,9 +896,13 @@ class Site:
         def rising(month: str) -> Signals:
             day = digest.signals_day(month, self.as_of)
             since = day - timedelta(days=WINDOW_DAYS + BASELINE_DAYS - 1)
-            return signals(ordered[bisect.bisect_left(days, since):
-                                   bisect.bisect_right(days, day)],
-                           self.taxonomy, day, first=first)
+            records = ordered[bisect.bisect_left(days, since):bisect.bisect_right(days, day)]
+            if self.reuse is None:
+                return signals(records, self.taxonomy, day, first=first)
+            # while serving, as the build before found them when no record of the window
+            # or baseline changed what signals count (an edit of a story changes none)
+            return self.reuse.value(("signals", day, first), records, _signal_facts,
+                                    lambda: signals(records, self.taxonomy, day, first=first))
 
         return rising
 
@@ -997,6 +1023,11 @@ class Site:
                 f"<title>{xml_escape(self.o.title)}</title>"
                 f"<id>{xml_escape(base or 'urn:nearmiss:feed')}</id>"
                 f"<updated>{updated}</updated>" + "".join(entries) + "</feed>\n")
+
+
+def _signal_facts(r: Record) -> tuple[object, ...]:
+    """All of a record that ``signals`` reads (``signals.record_keys`` and the day)."""
+    return r.day, r.root_causes, r.team, r.touchpoint, r.promise
 
 
 def value_word(value: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -264,7 +265,42 @@ def test_a_sqlite_without_fts5_exits_2_and_says_so(tmp_path: Path,
             pass
 
     folder = write_log(tmp_path)
-    monkeypatch.setattr(similar.sqlite3, "connect", lambda _name: Connection())
+    monkeypatch.setattr(similar.sqlite3, "connect", lambda _name, **_options: Connection())
     code, out, err = run(folder, OLD_ACCOUNT)
     assert (code, out) == (2, "")
     assert err.endswith("has no FTS5, which similar records need\n")
+
+
+def test_kept_finds_again_the_lists_of_edited_records_only(hand_made: list[Record]) -> None:
+    """``Kept`` (the site while serving): a first pass is ``similar_all``; after an edit
+    to one story, that record's list is the one a fresh index of the edited log gives,
+    the others are kept from the pass before, and every title is the record's own."""
+    kept = similar.Kept()
+    before = similar.similar_all(hand_made)
+    assert kept.all(hand_made) == before
+    at = next(i for i, r in enumerate(hand_made) if r.id == EXPIRED_CARD)
+    story = "The parcel courier left the thermostat at the wrong door number again."
+    edited = [*hand_made]
+    edited[at] = replace(hand_made[at], what_happened=story, title="Card refund, retold")
+    found = kept.all(edited)
+    assert found[EXPIRED_CARD] == similar.similar_to(edited, EXPIRED_CARD)
+    assert found[EXPIRED_CARD] != before[EXPIRED_CARD]
+    for r in hand_made:
+        if r.id != EXPIRED_CARD:
+            assert [(m.id, m.score) for m in found[r.id]] == \
+                [(m.id, m.score) for m in before[r.id]]
+    titles = {r.id: r.title for r in edited}
+    assert all(m.title == titles[m.id] for matches in found.values() for m in matches)
+    assert any(m.id == EXPIRED_CARD for matches in found.values() for m in matches)
+
+
+def test_kept_matches_all_again_when_records_come_or_go(hand_made: list[Record]) -> None:
+    kept = similar.Kept()
+    kept.all(hand_made)
+    edited = [replace(hand_made[0], what_happened="A story told anew, in other words."),
+              *hand_made[1:]]
+    kept.all(edited)
+    fewer = [r for r in edited if r.id != OLD_ACCOUNT]
+    assert kept.all(fewer) == similar.similar_all(fewer)
+    assert kept.all(fewer, top=2) == similar.similar_all(fewer, top=2)
+    assert kept.all(fewer, top=2) is kept.all(fewer, top=2)  # nothing changed: kept

@@ -256,3 +256,83 @@ def test_reused_pages_are_the_pages_of_a_fresh_build(tmp_path: Path, style: str)
     assert again == files(False)
     assert again != first
     assert options.reuse is None  # options compare without it
+
+
+def test_while_serving_an_edited_story_finds_its_own_similar_records_again(
+        tmp_path: Path) -> None:
+    """The similar records of a serve session (``Kept``): after an edit to one story, the
+    edited record's page lists what a fresh build lists; the other records keep their
+    lists until a build that matches them all again (here: a record deleted), as
+    docs/guide/publishing.md says; a build without ``Reuse`` is always exact."""
+    import yaml
+
+    from nearmiss.site.pages import Site
+
+    folder = tmp_path / "incidents"
+    shutil.copytree(SAMPLE, folder)
+    as_of = date(2026, 11, 22)
+    reuse = Reuse()
+
+    def site(with_reuse: bool) -> Site:
+        return Site(check_tree(folder, as_of), as_of, SiteOptions(
+            link_style="directory", serving=True, reuse=reuse if with_reuse else None))
+
+    first = dict(site(True).similar)
+    path = record_file(tmp_path, RECORD)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    other = yaml.safe_load(record_file(tmp_path, OTHER).read_text(encoding="utf-8"))
+    data["what_happened"] = other["what_happened"]  # now it tells OTHER's story
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    served, fresh = site(True), site(False)
+    assert OTHER in {m.id for m in fresh.similar[RECORD]}
+    assert served.similar[RECORD] == fresh.similar[RECORD]
+    assert served.record_page(served.by_id[RECORD]) == fresh.record_page(fresh.by_id[RECORD])
+    assert "## Similar records" in served.record_page(served.by_id[RECORD]).body
+    # OTHER's own list is kept from the build before; a fresh build finds RECORD in it
+    assert RECORD in {m.id for m in fresh.similar[OTHER]}
+    assert served.similar[OTHER] == first[OTHER]
+    record_file(tmp_path, GONE).unlink()
+    served, fresh = site(True), site(False)
+    assert served.similar == fresh.similar
+    assert list(served.pages()) == list(fresh.pages())
+
+
+def test_while_serving_the_digests_count_signals_again_only_when_their_records_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signals of each digest (``Reuse.value``): an edit to what they do not count
+    (a severity) counts none again; one to what they count (a team) gives the pages a
+    fresh build gives. Neither is text that similar records read."""
+    from nearmiss.site import pages
+
+    folder = tmp_path / "incidents"
+    shutil.copytree(SAMPLE, folder)
+    as_of = date(2026, 11, 22)
+    reuse = Reuse()
+    counted: list[date] = []
+    real = pages.signals
+
+    def counting(records: Any, taxonomy: Any, day: date, **options: Any) -> Any:
+        counted.append(day)
+        return real(records, taxonomy, day, **options)
+
+    monkeypatch.setattr(pages, "signals", counting)
+
+    def built(with_reuse: bool) -> list[pages.Page]:
+        return list(pages.Site(check_tree(folder, as_of), as_of, SiteOptions(
+            serving=True, reuse=reuse if with_reuse else None)).pages())
+
+    first = built(True)
+    assert counted
+    counted.clear()
+    path = record_file(tmp_path, RECORD)
+    path.write_text(path.read_text("utf-8").replace("\nseverity: high\n", "\nseverity: low\n"),
+                    "utf-8")
+    again = built(True)
+    assert counted == [] and again != first
+    assert again == built(False)
+    counted.clear()
+    path.write_text(re.sub(r"^team: .*$", "team: billing", path.read_text("utf-8"),
+                           count=1, flags=re.MULTILINE), "utf-8")
+    served = built(True)
+    assert counted  # the months whose window holds the record
+    assert served == built(False)
