@@ -126,6 +126,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.indexer = site_search.Indexer()
         self.stream: site_search.Stream | None = None  # a build's index, fed as it renders
         self.search_told = False  # said, in this serve session, that Material's is off
+        self.check_cache: Cache | None = None  # kept open across the rebuilds of a serve
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Tells serve from build. Defining it also keeps this instance across the
@@ -141,6 +142,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.session = None
         self.built, self.built_for, self.dirty, self.told_dirty = {}, None, False, False
         self.reuse = Reuse()
+        self.check_cache = None
         self.indexer.close()
         self.end_stream()
         self.search_pages = site_search.Pages()
@@ -197,8 +199,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         folder = Path(self.config.incidents)
         as_of = self.config.as_of or date.today()
         try:
-            result = check_tree(folder, as_of,
-                                cache=Cache(folder) if self.config.cache else None)
+            result = check_tree(folder, as_of, cache=self.cache_of(folder))
         except CannotRun as exc:
             lines = [report.line(p) for p in exc.problems]
             raise PluginError("\n".join([*lines, f"nearmiss: {exc}"])) from None
@@ -246,6 +247,17 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             _remove_outputs(config, [path for path in kept if path not in built])
             self.built = built
         return files
+
+    def cache_of(self, folder: Path) -> Cache | None:
+        """The check's cache: opened afresh for a build, kept open while serving, so a
+        rebuild neither loads it again nor pickles again what it holds."""
+        if not self.config.cache:
+            return None
+        if not self.serving:
+            return Cache(folder)
+        if self.check_cache is None or self.check_cache.folder != folder:
+            self.check_cache = Cache(folder)
+        return self.check_cache
 
     def kept_files(self, config: MkDocsConfig, records: int) -> dict[str, str]:
         """While serving: the content of each file the last build of this session had,

@@ -5,9 +5,11 @@ the tree rules need) are a few hundred bytes a file, and all that a warm check l
 is kept pickled on its own, as the worker that checked the file sent it, so saving a cold
 check's 10,000 verdicts writes bytes instead of pickling them all again. The
 records, with every text of every file, are in a file of their own that only callers
-needing records (stats, the site) load. Each entry is the result for one path's exact
-bytes, so any mix of the two files is consistent; a verdict whose record is missing or
-older is a miss for a caller that needs records.
+needing records (stats, the site) load, each pickled on its own too, so saving after one
+edit pickles one record, not ten thousand (a third of a second, on every rebuild of
+`mkdocs serve`, which keeps one Cache open from one build to the next). Each entry is
+the result for one path's exact bytes, so any mix of the two files is consistent; a
+verdict whose record is missing or older is a miss for a caller that needs records.
 
 It lives in the user's cache folder, never in the repository: it holds pickles, and a
 pickle committed by a pull request must never be loaded by CI. Any doubt (another version,
@@ -81,27 +83,46 @@ class Cache:
     """Results of unchanged files, valid for one taxonomy and one version of the code."""
 
     def __init__(self, folder: Path, cache_dir: Path | None = None) -> None:
+        self.folder = folder
         self.file = cache_file(folder, "", ".pickle", cache_dir)
         self.records_file = cache_file(folder, "", ".records.pickle", cache_dir)
         self.verdicts: dict[str, tuple[bytes, Verdict]] = {}
         self.packed: dict[str, tuple[bytes, bytes]] = {}  # the same, as saved: pickled
         # None unless opened for records: then each result is kept with its record too
         self.records: dict[str, tuple[bytes, Record | None]] | None = None
+        self.packed_records: dict[str, tuple[bytes, bytes]] = {}  # the same, as saved
         self.stamp: tuple[bytes, bytes] = (b"", b"")
         self.dirty = False
         self.records_dirty = False
 
     def open(self, taxonomy_digest: bytes, *, records: bool = True) -> None:
-        """Load the verdicts, and the records too when the caller needs records."""
-        self.stamp = (code_fingerprint(), taxonomy_digest)
+        """Load the verdicts, and the records too when the caller needs records; kept
+        as they are when this cache is open already for the same code and taxonomy (and
+        with records, if needed), as between the rebuilds of `mkdocs serve`."""
+        stamp = (code_fingerprint(), taxonomy_digest)
+        if stamp == self.stamp and (self.records is not None or not records):
+            return
+        self.stamp = stamp
         self.packed = self._load(self.file)
+        self.verdicts = self._unpack(self.packed)
+        if not records:
+            self.records, self.packed_records = None, {}
+            return
+        self.packed_records = self._load(self.records_file)
+        self.records = self._unpack(self.packed_records)
+        if not self.records:
+            self.packed_records = {}
+
+    @staticmethod
+    def _unpack(packed: dict[str, tuple[bytes, bytes]]) -> dict[str, tuple[bytes, Any]]:
+        """Entries as the caller uses them; none at all if any is damaged."""
         with paused_gc():
             try:
-                self.verdicts = {path: (content, pickle.loads(blob))
-                                 for path, (content, blob) in self.packed.items()}
+                return {path: (content, pickle.loads(blob))
+                        for path, (content, blob) in packed.items()}
             except Exception:  # noqa: BLE001 - a damaged entry: start empty
-                self.packed, self.verdicts = {}, {}
-        self.records = self._load(self.records_file) if records else None
+                packed.clear()
+                return {}
 
     def _load(self, file: Path) -> dict[str, Any]:
         with paused_gc():
@@ -142,6 +163,8 @@ class Cache:
         self.dirty = True
         if self.records is not None:
             self.records[path] = (content, result.record)
+            self.packed_records[path] = (content, pickle.dumps(
+                result.record, protocol=pickle.HIGHEST_PROTOCOL))
             self.records_dirty = True
 
     def save(self, keep: Iterable[str]) -> None:
@@ -154,11 +177,12 @@ class Cache:
             self.dirty = True
         if self.records is not None and set(self.records) - kept:
             self.records = {k: v for k, v in self.records.items() if k in kept}
+            self.packed_records = {k: v for k, v in self.packed_records.items() if k in kept}
             self.records_dirty = True
         if self.dirty and self._write(self.file, self.packed):
             self.dirty = False
         if self.records is not None and self.records_dirty \
-                and self._write(self.records_file, self.records):
+                and self._write(self.records_file, self.packed_records):
             self.records_dirty = False
 
     def _write(self, file: Path, entries: dict[str, Any]) -> bool:

@@ -182,3 +182,42 @@ def test_a_damaged_verdict_inside_a_sound_cache_file_starts_empty(folder: Path,
     cache.save([PATH])
     cache = reopened(folder, tmp_path / "c", records=False)
     assert cache.verdicts == {} and cache.get(PATH, b"title: A\n") is None
+
+
+OTHER = "incidents/2026/2026-03-15-b.yaml"
+
+
+def test_a_cache_kept_open_is_not_loaded_again(folder: Path, tmp_path: Path) -> None:
+    """`mkdocs serve` keeps one cache open: a rebuild reads neither file again."""
+    cache = saved(folder, tmp_path / "c")
+    cache.file.unlink()
+    cache.records_file.unlink()
+    cache.open(b"tax")
+    assert cache.get(PATH, b"title: A\n") == RESULT
+    cache.open(b"other taxonomy")  # anything else is loaded afresh: here, nothing
+    assert cache.get(PATH, b"title: A\n") is None
+
+
+def test_a_cache_opened_without_records_loads_them_when_they_are_needed(
+        folder: Path, tmp_path: Path) -> None:
+    saved(folder, tmp_path / "c")
+    cache = reopened(folder, tmp_path / "c", records=False)
+    assert cache.records is None
+    cache.open(b"tax", records=True)
+    assert cache.get(PATH, b"title: A\n") == RESULT
+
+
+def test_saving_after_an_edit_pickles_the_edited_record_only(folder: Path,
+                                                               tmp_path: Path) -> None:
+    cache = saved(folder, tmp_path / "c")
+    kept = cache.packed_records[PATH][1]
+    other = FileResult(OTHER, "2026-03-15-b", [], RECORD, (), ())
+    cache.put(OTHER, b"title: B\n", other)
+    cache.save([PATH, OTHER])
+    assert cache.packed_records[PATH][1] is kept  # the same bytes, written as they were
+    again = reopened(folder, tmp_path / "c")
+    assert again.get(PATH, b"title: A\n") == RESULT
+    assert again.get(OTHER, b"title: B\n") == other
+    cache.save([OTHER])  # a file gone: its record goes from both
+    assert PATH not in cache.packed_records
+    assert reopened(folder, tmp_path / "c").get(PATH, b"title: A\n") is None

@@ -336,3 +336,20 @@ def test_while_serving_the_digests_count_signals_again_only_when_their_records_d
     served = built(True)
     assert counted  # the months whose window holds the record
     assert served == built(False)
+
+
+def test_serving_keeps_the_checks_cache_open_from_one_build_to_the_next(
+        tmp_path: Path) -> None:
+    with serving_dirty(tmp_path) as project:
+        plugin = load(project).plugins["nearmiss"]
+        cache = plugin.check_cache
+        assert cache is not None
+        path = record_file(project, RECORD)
+        retitle(path, "Technician late and the cache kept open")
+        rebuild(project)
+        assert load(project).plugins["nearmiss"].check_cache is cache
+        assert cache.records is not None
+        kept = next(r for shown, (_, r) in cache.records.items()
+                    if shown.endswith(f"/{RECORD}.yaml"))
+        assert kept is not None and kept.title == "Technician late and the cache kept open"
+    assert plugin.check_cache is None  # the end of the session lets it go
