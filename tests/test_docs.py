@@ -172,6 +172,36 @@ def _sample_log_with_an_unquoted_time(work: Path, monkeypatch: pytest.MonkeyPatc
      ).write_text(UNQUOTED_TIME, encoding="utf-8")
 
 
+WEAKER_ACTIONS_ONLY = """\
+title: Technician arrived after the booked window again
+kind: failure
+status: reviewed
+occurred: 2026-11-20
+team: field-service
+severity: medium
+what_happened: The visit before overran and nobody called the next customer.
+customer_impact: The customer waited in all morning and took a day off for nothing.
+root_causes: [process/no-buffer]
+actions:
+  - action: Remind technicians to phone ahead when a visit overruns
+    type: reminder
+    owner: field-service
+    due: 2026-12-15
+    status: open
+  - action: Retrain dispatch on the overrun procedure
+    type: training
+    owner: dispatch
+    due: 2026-12-15
+    status: open
+"""
+
+
+def _sample_log_with_weaker_actions_only(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sample_log(work, monkeypatch)
+    (work / "incidents" / "2026" / "2026-11-20-technician-late-again.yaml"
+     ).write_text(WEAKER_ACTIONS_ONLY, encoding="utf-8")
+
+
 def _without_the_site_extra(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As if nh3 were not installed: importing the site package fails as it then would."""
     import builtins
@@ -195,6 +225,7 @@ SCENARIOS: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
     "sample-log": _sample_log,
     "sample-log-with-a-typo": _sample_log_with_a_typo,
     "sample-log-with-an-unquoted-time": _sample_log_with_an_unquoted_time,
+    "sample-log-with-weaker-actions-only": _sample_log_with_weaker_actions_only,
     "without-the-site-extra": _without_the_site_extra,
     "empty-folder": _empty_folder,
 }

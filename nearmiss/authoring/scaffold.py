@@ -160,8 +160,9 @@ likely (what the screen showed, what the rota assumed); never who is to blame.
 
 ## What is here
 
-- `incidents/_taxonomy.yaml`: our teams, touchpoints, promises and root causes. Add a key
-  here in the same pull request as the first record that needs it.
+- `incidents/_taxonomy.yaml`: our teams, touchpoints, promises and root causes, and the
+  types of follow-up action with how strongly each prevents a repeat. Add a key here in
+  the same pull request as the first record that needs it.
 - `incidents/YYYY/`: one file per near miss or failure.
 - `{SCHEMA_FILE}`: completion and checking in editors (`nearmiss schema --output
   {SCHEMA_FILE}` after changing the taxonomy).

@@ -64,7 +64,7 @@ DATE_PATTERN = f"^\\s*{DAY_FORMAT}({DATE_SEPARATOR}{TIME_FORMAT}{OFFSET_FORMAT})
 # in a rule (a value of this type, so a blank field does not count).
 _JSON_TYPE = {
     "text": "string", "markdown": "string", "date": "string", "choice": "string",
-    "team": "string", "touchpoint": "string", "promise": "string",
+    "team": "string", "touchpoint": "string", "promise": "string", "action_type": "string",
     "texts": "array", "causes": "array", "ids": "array", "tags": "array", "actions": "array",
     "follow_up": "object", "mapping": "object",
 }
@@ -110,6 +110,13 @@ def _value(spec: Spec, taxonomy: Taxonomy) -> Schema:
         case "team" | "touchpoint" | "promise":
             terms: dict[str, Term] = getattr(taxonomy, spec.type + "s")
             schema |= _enum({key: _label(term) for key, term in terms.items()})
+        case "action_type":
+            if not taxonomy.action_types:  # the checker refuses any type then, so does this
+                return {"not": {}, "errorMessage": "The taxonomy has no action_types: add "
+                                                   "them to _taxonomy.yaml, or leave out type."}
+            schema |= _enum({key: " — ".join(filter(None, (
+                f"{kind.strength}: {kind.label}", kind.description)))
+                for key, kind in taxonomy.action_types.items()})
         case "texts":
             schema["items"] = _text(spec)
         case "causes":

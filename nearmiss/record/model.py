@@ -154,7 +154,8 @@ DATETIME_RE = re.compile(
 @dataclass(frozen=True)
 class Spec:
     """What one field holds. ``type`` is one of: text, markdown, date, choice, team,
-    touchpoint, promise, texts, causes, ids, tags, actions, follow_up, mapping."""
+    touchpoint, promise, action_type, texts, causes, ids, tags, actions, follow_up,
+    mapping."""
 
     name: str
     type: str
@@ -205,6 +206,8 @@ FIELDS: dict[str, Spec] = {s.name: s for s in (
 
 ACTION_FIELDS: dict[str, Spec] = {s.name: s for s in (
     Spec("action", "text", "What will be done.", True),
+    Spec("type", "action_type", "What kind of action it is, which says how strongly it "
+         "prevents a repeat: a key of `action_types` in the taxonomy."),
     Spec("owner", "text", "Who does it: a team key or a person.", True),
     Spec("due", "date", "When it is due.", True),
     Spec("status", "choice", "open, done or dropped.", True, ACTION_STATUSES),
@@ -239,6 +242,10 @@ class Action:
     status: str
     done_on: Day | None = None
     reason: str | None = None
+    type: str | None = None  # a key of the taxonomy's action_types
+    # the type's strength (taxonomy.STRENGTHS), looked up once by the check: the taxonomy
+    # is part of what a checked record is valid for, as its cache knows
+    strength: str | None = None
 
 
 @dataclass(frozen=True)

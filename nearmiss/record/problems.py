@@ -77,11 +77,15 @@ CODES: dict[str, str] = {
     "unknown-touchpoint": "`touchpoint` is not a key of `touchpoints` in the taxonomy.",
     "unknown-promise": "`promise` is not a key of `promises` in the taxonomy.",
     "unknown-root-cause": "A root cause is not a `category/cause` key of the taxonomy.",
+    "unknown-action-type": "An action's `type` is not a key of `action_types` in the taxonomy "
+                           "(or the taxonomy has none).",
     "duplicate-item": "A list names the same item twice.",
     "empty-list": "A list that must name at least one item is empty.",
     "action-still-open": "A closed record still has an open action.",
     "actions-and-no-action": "Both `actions` and `no_action` are given; choose one.",
     "closed-date-not-closed": "A `closed` date on a record whose status is not closed (warning).",
+    "weak-actions-only": "A reviewed or closed failure whose actions (those not dropped) are "
+                         "all typed, and all of a weaker type (warning).",
     "invalid-tag": "A tag must be lower-case letters, digits and dashes.",
     "unknown-related": "A `related` id names no record in the tree.",
     "self-related": "A record lists itself in `related`.",

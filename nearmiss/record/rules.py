@@ -76,6 +76,10 @@ _PERSONAL_HINT = {
 }
 
 
+def _article(words: str) -> str:
+    return "an" if words[:1] in "aeiou" else "a"
+
+
 def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
     """A 'did you mean' hint, or an empty string when nothing is close."""
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
@@ -273,10 +277,17 @@ class _Reader:
         if kind == "choice":
             return self.choice(node, ptr, spec.choices, "invalid-choice",
                                f"a valid {spec.name}")
-        if kind in ("team", "touchpoint", "promise"):
+        if kind in ("team", "touchpoint", "promise", "action_type"):
             section = getattr(self.taxonomy, kind + "s")
-            return self.choice(node, ptr, tuple(section), f"unknown-{kind}",
-                               f"a {kind} of the taxonomy",
+            words = kind.replace("_", " ")
+            code = f"unknown-{kind.replace('_', '-')}"
+            if kind == "action_type" and not section:  # an optional section
+                self.sink.error(node, code, f"the taxonomy has no {words}s", ptr,
+                                hint=f"add an '{kind}s' section to _taxonomy.yaml, or leave "
+                                     f"out '{ptr.rsplit('/', 1)[-1]}'")
+                return None
+            return self.choice(node, ptr, tuple(section), code, f"{_article(words)} "
+                               f"{words} of the taxonomy",
                                f"add it under '{kind}s' in _taxonomy.yaml if it is new")
         if kind in ("texts", "tags", "ids", "causes"):
             values = self.strings(node, ptr, spec)
@@ -335,6 +346,8 @@ class _Reader:
             self.event(values["done_on"], nodes["done_on"], ptr + "/done_on")
         if {name for name, spec in ACTION_FIELDS.items() if spec.required} - set(values):
             return None
+        if "type" in values:
+            values["strength"] = self.taxonomy.action_types[values["type"]].strength
         return Action(**values)
 
     def event(self, value: Day, node: Node, ptr: str) -> None:
@@ -409,6 +422,31 @@ def _finished_actions(sink: Sink, actions: SequenceNode, who: str, stage: Status
                        f"/actions/{i}/status",
                        hint="mark it done (with 'done_on') or dropped (with a 'reason'), "
                             f"or keep the record {earlier}")
+
+
+def _weak_actions(sink: Sink, root: MappingNode, v: dict[str, Any], nodes: dict[str, Node],
+                  taxonomy: Taxonomy) -> None:
+    """A failure reviewed with nothing but weaker actions (reminders, training, notices)
+    tends to happen again: warn at 'actions' and say what a stronger action looks like."""
+    if v.get("kind") != "failure" or "reviewed" not in {
+            s.name for s in status_rules(v.get("status"))}:
+        return
+    given: tuple[Action, ...] = v.get("actions", ())
+    items = nodes.get("actions")
+    if not isinstance(items, SequenceNode) or len(items.value) != len(given):
+        return  # an action that could not be read is reported already; judge none then
+    kept = [a for a in given if a.status != "dropped"]
+    if not kept or any(a.strength != "weaker" for a in kept):
+        return
+    key = next(k for k, _ in root.value if isinstance(k, ScalarNode) and k.value == "actions")
+    stronger = [t.label for t in taxonomy.action_types.values() if t.strength == "stronger"]
+    sink.warning(key, "weak-actions-only",
+                 "the only action of this failure is a weaker one, which seldom prevents a "
+                 "repeat" if len(kept) == 1 else f"the {len(kept)} actions of this failure "
+                 "are all weaker ones, which seldom prevent a repeat", "/actions",
+                 hint="add a stronger action, one that changes the system instead of asking "
+                      "people to remember: " + ("; ".join(stronger) if stronger else
+                      "make the wrong step impossible, automate it, or simplify the process"))
 
 
 def _lower_first(text: str) -> str:
@@ -562,6 +600,7 @@ def check_record(data: bytes, path: str, taxonomy: Taxonomy,
     values, nodes = read
     assert isinstance(root, MappingNode)
     _kind_and_status(sink, root, values, nodes)
+    _weak_actions(sink, root, values, nodes, taxonomy)
     _dates(sink, reader, record_id, values, nodes)
     _language(sink, reader, data, settings)
     built = None

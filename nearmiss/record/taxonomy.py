@@ -1,4 +1,5 @@
-"""The organisation's vocabulary: teams, touchpoints, promises and root causes.
+"""The organisation's vocabulary: teams, touchpoints, promises, root causes and, when it
+ranks its follow-up actions, action types with their strength.
 
 The taxonomy is data the organisation edits, so it is loaded with the same positioned
 reader as records and a broken one is reported precisely rather than crashing the check.
@@ -14,7 +15,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from nearmiss.record.yamlsource import Sink, load
 
 KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
-SECTIONS = ("teams", "touchpoints", "promises", "root_causes")
+SECTIONS = ("teams", "touchpoints", "promises", "root_causes", "action_types")
+# How reliably an action prevents a repeat, strongest first: the three levels of the
+# action hierarchy of RCA² (NPSF, 2015) and the VA National Center for Patient Safety.
+STRENGTHS = ("stronger", "intermediate", "weaker")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +37,20 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionType:
+    key: str
+    label: str
+    strength: str  # one of STRENGTHS
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Taxonomy:
     teams: dict[str, Term] = field(default_factory=dict)
     touchpoints: dict[str, Term] = field(default_factory=dict)
     promises: dict[str, Term] = field(default_factory=dict)
     categories: dict[str, Category] = field(default_factory=dict)
+    action_types: dict[str, ActionType] = field(default_factory=dict)  # optional section
 
     def cause_keys(self) -> list[str]:
         """Every valid root-cause reference, ``category/cause``."""
@@ -91,13 +104,39 @@ def _text(node: Node, sink: Sink, pointer: str) -> str:
     return ""
 
 
-def _term(key: str, node: Node, sink: Sink, pointer: str) -> Term:
+def _action_type(key: str, node: Node, sink: Sink, pointer: str) -> ActionType:
+    """An action type is ``key: {label: ..., strength: stronger|intermediate|weaker}``,
+    with an optional description."""
+    if not isinstance(node, MappingNode):
+        sink.error(node, "taxonomy-invalid", f"the action type '{key}' needs a label and a "
+                   "strength", pointer, hint="write it as a mapping: label: ..., strength: "
+                   + " | ".join(STRENGTHS))
+        return ActionType(key, key, "")
+    fields = _fields(node, sink, pointer)
+    strength = fields.pop("strength", None)
+    term = _term(key, MappingNode(node.tag, [(k, v) for k, v in node.value
+                                             if getattr(k, "value", None) != "strength"],
+                                  node.start_mark), sink, pointer, "an action type")
+    if strength is None:
+        sink.error(node, "taxonomy-invalid", f"the action type '{key}' has no strength",
+                   pointer, hint="add strength: " + " | ".join(STRENGTHS))
+        return ActionType(key, term.label, "", term.description)
+    if not (isinstance(strength, ScalarNode) and strength.value in STRENGTHS):
+        shown = repr(strength.value) if isinstance(strength, ScalarNode) \
+            else "a list or mapping"
+        sink.error(strength, "taxonomy-invalid", f"{shown} is not a strength",
+                   pointer + "/strength", hint="a strength is one of " + ", ".join(STRENGTHS))
+        return ActionType(key, term.label, "", term.description)
+    return ActionType(key, term.label, str(strength.value), term.description)
+
+
+def _term(key: str, node: Node, sink: Sink, pointer: str, what: str = "a term") -> Term:
     """A term is ``key: Label`` or ``key: {label: ..., description: ...}``."""
     if isinstance(node, MappingNode):
         fields = _fields(node, sink, pointer)
         unknown = set(fields) - {"label", "description"}
         for name in sorted(unknown):
-            sink.error(node, "taxonomy-invalid", f"unknown key '{name}' in a term", pointer)
+            sink.error(node, "taxonomy-invalid", f"unknown key '{name}' in {what}", pointer)
         if "label" not in fields:
             sink.error(node, "taxonomy-invalid", f"'{key}' needs a label", pointer)
             return Term(key, key)
@@ -166,6 +205,10 @@ def parse_taxonomy(data: bytes, path: str) -> Taxonomy:
             causes = {k: _term(k, v, sink, f"{pointer}/causes/{k}")
                       for k, v in _mapping(fields["causes"], sink, pointer + "/causes")}
             categories[key] = Category(key, head.label, head.description, causes)
+    action_types = {k: _action_type(k, v, sink, f"/action_types/{k}")
+                    for k, v in _mapping(sections["action_types"], sink, "/action_types")} \
+        if "action_types" in sections else {}
     if sink.has_errors:
         raise TaxonomyError(sink)
-    return Taxonomy(plain["teams"], plain["touchpoints"], plain["promises"], categories)
+    return Taxonomy(plain["teams"], plain["touchpoints"], plain["promises"], categories,
+                    action_types)

@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import INVALID_DIR, ROOT, TAXONOMY_FIXTURE, invalid_fixtures, valid_fixtures
+from helpers import (
+    INVALID_DIR,
+    ROOT,
+    TAXONOMY_FIXTURE,
+    invalid_fixtures,
+    minimal_near_miss,
+    valid_fixtures,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -134,6 +141,39 @@ def test_actions_and_follow_up_are_reordered_inside() -> None:
         "  date: 2026-03-29\n"
         "  how: Told them  # by phone\n"
     )
+
+
+def test_an_action_type_goes_right_after_the_action_and_stays_there(
+        taxonomy: Taxonomy) -> None:
+    text = (
+        "title: T\n"
+        "actions:\n"
+        "  - owner: billing\n"
+        "    due: 2026-04-01\n"
+        "    status: open\n"
+        "    type: reminder  # only a reminder, for now\n"
+        "    action: Remind the desk\n"
+        "  - {status: open, type: forcing-function, due: 2026-05-01, action: Block it,\n"
+        "     owner: billing}\n"
+    )
+    formatted = fmt(text)
+    assert formatted == (
+        "title: T\n"
+        "actions:\n"
+        "  - action: Remind the desk\n"
+        "    type: reminder  # only a reminder, for now\n"
+        "    owner: billing\n"
+        "    due: 2026-04-01\n"
+        "    status: open\n"
+        "  - {action: Block it, type: forcing-function, owner: billing, due: 2026-05-01, "
+        "status: open}\n"
+    )
+    # ... and the checker reads the types of the formatted actions
+    record = minimal_near_miss(status="reviewed", root_causes="[process/no-buffer]",
+                               actions=formatted.split("actions:", 1)[1].rstrip("\n"))
+    result = check_record(record.encode(), "2026-03-14-x.yaml", taxonomy)
+    assert result.problems == [] and result.record is not None
+    assert [a.type for a in result.record.actions] == ["reminder", "forcing-function"]
 
 
 def test_lists_keep_their_order_and_a_note_after_the_last_item_stays_with_the_list() -> None:

@@ -8,6 +8,7 @@ make it a date, and crash on 2026-13-01 instead of letting the schema judge it).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,8 @@ EXPRESSIBLE = frozenset({
     "near-miss-only", "actions-and-no-action", "action-still-open", "not-a-mapping",
     "wrong-type", "invalid-choice", "empty-value", "empty-list", "title-length",
     "title-line-break", "invalid-date", "date-no-offset", "unknown-team",
-    "unknown-touchpoint", "unknown-promise", "unknown-root-cause", "duplicate-item",
-    "invalid-tag",
+    "unknown-touchpoint", "unknown-promise", "unknown-root-cause", "unknown-action-type",
+    "duplicate-item", "invalid-tag",
 })
 
 # Codes a schema of one record's content cannot express, and why.
@@ -60,6 +61,8 @@ NOT_EXPRESSIBLE = {
     "date-order": "compares two values; JSON Schema cannot",
     "closed-date-not-closed": "a warning: the schema only accepts or rejects, and rejecting "
                               "would make the editor stricter than the check",
+    "weak-actions-only": "a warning, and about the strength of every action together; the "
+                         "schema only accepts or rejects single values",
     "taxonomy-missing": "about the taxonomy file; the schema is made from a valid one",
     "taxonomy-invalid": "about the taxonomy file; the schema is made from a valid one",
     "symlink-outside": "about the file, not its content",
@@ -243,6 +246,27 @@ def test_vocabulary_comes_from_the_taxonomy(taxonomy: Taxonomy) -> None:
     causes = properties["root_causes"]["anyOf"][0]
     assert causes["items"]["enum"] == taxonomy.cause_keys()
     assert causes["uniqueItems"] is True
+
+
+def test_action_types_come_from_the_taxonomy_with_their_strength(taxonomy: Taxonomy) -> None:
+    kind = record_schema(taxonomy)["$defs"]["action"]["properties"]["type"]["anyOf"][0]
+    assert kind["enum"] == list(taxonomy.action_types)
+    assert kind["enumDescriptions"][:2] == [
+        "stronger: Make the wrong step impossible (forcing function, automation)",
+        "intermediate: Checklist at the point of work — A short list the technician ticks "
+        "off before leaving."]
+
+
+@pytest.mark.parametrize("kind", ["reminder", "reminders", "forcing-function", None])
+@pytest.mark.parametrize("with_types", [True, False], ids=["with-action-types", "without"])
+def test_an_action_type_is_judged_as_the_checker_judges_it(
+        kind: str | None, with_types: bool, taxonomy: Taxonomy) -> None:
+    vocabulary = taxonomy if with_types else replace(taxonomy, action_types={})
+    text = minimal_near_miss(status="reviewed", root_causes="[process/no-buffer]") + ACTION \
+        + "status: open, type: " + ("" if kind is None else kind) + "}\n"
+    assert schema_accepts(text, vocabulary) == (checker_errors(text, vocabulary) == [])
+    assert schema_accepts(text, vocabulary) == (kind is None or with_types
+                                                and kind in taxonomy.action_types)
 
 
 def test_every_field_of_the_table_is_in_the_schema(taxonomy: Taxonomy) -> None:

@@ -129,6 +129,46 @@ def test_warnings_with_strict_exit_1(log: Path) -> None:
     assert check("--strict").exit_code == 1
 
 
+WEAK_ONLY = """\
+title: Technician arrived after the booked window
+kind: failure
+status: reviewed
+occurred: 2026-03-14
+team: field-service
+severity: medium
+what_happened: The visit before overran and nobody called the next customer.
+customer_impact: The customer waited in all morning.
+root_causes: [process/no-buffer]
+actions:
+  - action: Remind technicians to phone ahead when a visit overruns
+    type: reminder
+    owner: field-service
+    due: 2026-04-01
+    status: open
+  - action: Retrain dispatch on the overrun procedure
+    type: training
+    owner: support-desk
+    due: 2026-04-15
+    status: open
+"""
+
+
+def test_a_failure_fixed_only_by_weaker_actions_warns_and_fails_strict(log: Path) -> None:
+    add_record(log, "2026-03-14-late-again.yaml", WEAK_ONLY)
+    result = check()
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "incidents/2026/2026-03-14-late-again.yaml:10:1: warning: the 2 actions of this "
+        "failure are all weaker ones, which seldom prevent a repeat; add a stronger action, "
+        "one that changes the system instead of asking people to remember: Make the wrong "
+        "step impossible (forcing function, automation) [weak-actions-only]",
+        f"checked {N_VALID + 1} records: 0 errors, 1 warning"]
+    assert check("--strict").exit_code == 1
+    stronger = WEAK_ONLY.replace("type: training", "type: forcing-function")
+    add_record(log, "2026-03-14-late-again.yaml", stronger)
+    assert check("--strict").exit_code == 0
+
+
 def test_errors_exit_1_in_every_format(log: Path) -> None:
     add_team_typo(log)
     for fmt in ("text", "json", "github"):

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -36,11 +37,11 @@ from nearmiss.log.checker import CannotRun, check_tree, placement_problems
 from nearmiss.record.model import Record
 from nearmiss.record.problems import CODES, Problem, Severity
 from nearmiss.record.rules import check_record
-from nearmiss.record.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
+from nearmiss.record.taxonomy import ActionType, Taxonomy, TaxonomyError, parse_taxonomy
 from nearmiss.record.yamlsource import Sink, load
 
 WARNINGS = {"id-date-mismatch", "closed-date-not-closed", "personal-data", "blaming-language",
-            "wrong-year-folder", "not-in-year-folder"}
+            "wrong-year-folder", "not-in-year-folder", "weak-actions-only"}
 _FOLDER = re.compile(r"^# folder: incidents(?:/(?P<sub>\S*?))?/?$", re.M)
 
 
@@ -399,6 +400,96 @@ def test_blank_optional_field_counts_as_absent(taxonomy: Taxonomy) -> None:
     result = check_record(text.encode(), "2026-03-14-x.yaml", taxonomy)
     assert result.problems == []
     assert result.record is not None and result.record.closed is None
+
+
+def actions_of(*items: tuple[str, str]) -> str:
+    """An 'actions' value with one action per (type, status); a type of "" leaves it out."""
+    finish = {"done": "\n    done_on: 2026-03-20", "dropped": "\n    reason: Not needed"}
+    return "".join(f"\n  - action: Step {n}\n    owner: billing\n    due: 2026-04-01"
+                   f"\n    status: {status}" + (f"\n    type: {kind}" if kind else "")
+                   + finish.get(status, "") for n, (kind, status) in enumerate(items, 1))
+
+
+def failure(status: str = "reviewed", **fields: str) -> str:
+    """A failure at this status (with a root cause); keyword arguments add or replace fields."""
+    return minimal_near_miss(**{"kind": "failure", "caught_by": "", "status": status,
+                                "customer_impact": "The customer waited in all morning.",
+                                "root_causes": "[process/no-buffer]", **fields})
+
+
+def test_unknown_action_type_hints_at_the_close_key(taxonomy: Taxonomy) -> None:
+    fixture = INVALID_DIR / "unknown-action-type" / "2026-03-14-action-type-typo.yaml"
+    problem = only(check_record(fixture.read_bytes(), fixture.name, taxonomy).problems)
+    assert (problem.code, problem.line, problem.column, problem.field) == (
+        "unknown-action-type", 19, 11, "/actions/1/type")
+    assert problem.message == "'reminders' is not an action type of the taxonomy"
+    assert problem.hint == "did you mean 'reminder'?"
+
+
+def test_an_action_type_needs_action_types_in_the_taxonomy(taxonomy: Taxonomy) -> None:
+    without = replace(taxonomy, action_types={})
+    text = failure(actions=actions_of(("", "open"), ("reminder", "open")))
+    problem = only(check_record(text.encode(), "2026-03-14-x.yaml", without).problems)
+    assert (problem.code, problem.line, problem.column, problem.field) == (
+        "unknown-action-type", 19, 11, "/actions/1/type")
+    assert problem.message == "the taxonomy has no action types"
+    assert problem.hint == "add an 'action_types' section to _taxonomy.yaml, or leave out 'type'"
+    untyped = failure(actions=actions_of(("", "open")))
+    assert check_record(untyped.encode(), "2026-03-14-x.yaml", without).problems == []
+
+
+def test_a_typed_action_carries_its_strength(taxonomy: Taxonomy) -> None:
+    text = failure(actions=actions_of(("forcing-function", "open"), ("checklist", "open"),
+                                      ("reminder", "open"), ("", "open")))
+    record = check_record(text.encode(), "2026-03-14-x.yaml", taxonomy).record
+    assert record is not None
+    assert [(a.type, a.strength) for a in record.actions] == [
+        ("forcing-function", "stronger"), ("checklist", "intermediate"), ("reminder", "weaker"),
+        (None, None)]
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    (failure(actions=actions_of(("reminder", "open"))), ["weak-actions-only"]),
+    (failure(actions=actions_of(("reminder", "open"), ("training", "done"))),
+     ["weak-actions-only"]),
+    (failure(actions=actions_of(("reminder", "open"), ("forcing-function", "dropped"))),
+     ["weak-actions-only"]),
+    (failure(actions=actions_of(("reminder", "open"), ("", "dropped"))), ["weak-actions-only"]),
+    (failure(actions=actions_of(("reminder", "open"), ("checklist", "open"))), []),
+    (failure(actions=actions_of(("reminder", "open"), ("forcing-function", "open"))), []),
+    (failure(actions=actions_of(("reminder", "open"), ("", "open"))), []),
+    (failure(actions=actions_of(("reminder", "dropped"))), []),
+    (failure(no_action="Nothing to change."), []),
+    (failure("open", root_causes="", actions=actions_of(("reminder", "open"))), []),
+    (minimal_near_miss(status="reviewed", root_causes="[process/no-buffer]",
+                       actions=actions_of(("reminder", "open"))), []),
+    (failure(actions=actions_of(("reminder", "open"), ("remindr", "open"))),
+     ["unknown-action-type"]),
+], ids=["one-reminder", "reminder-and-training", "stronger-one-dropped", "untyped-dropped",
+        "with-intermediate", "with-stronger", "with-untyped", "all-dropped", "no-action",
+        "open-failure", "reviewed-near-miss", "unknown-type-is-not-weak"])
+def test_weak_actions_only_warns_when_nothing_stronger_is_planned(
+        text: str, codes: list[str], taxonomy: Taxonomy) -> None:
+    result = check_record(text.encode(), "2026-03-14-x.yaml", taxonomy)
+    assert [p.code for p in result.problems] == codes
+    assert result.record is not None or codes == ["unknown-action-type"]
+
+
+def test_weak_actions_only_hint_names_the_stronger_types(taxonomy: Taxonomy) -> None:
+    text = failure(actions=actions_of(("reminder", "open"), ("training", "open"))).encode()
+    problem = only(check_record(text, "2026-03-14-x.yaml", taxonomy).problems)
+    assert (problem.line, problem.column, problem.field) == (10, 1, "/actions")
+    assert problem.message == ("the 2 actions of this failure are all weaker ones, which "
+                               "seldom prevent a repeat")
+    assert problem.hint == ("add a stronger action, one that changes the system instead of "
+                            "asking people to remember: Make the wrong step impossible "
+                            "(forcing function, automation)")
+    weaker_only = replace(taxonomy, action_types={
+        k: t for k, t in taxonomy.action_types.items() if t.strength == "weaker"})
+    problem = only(check_record(text, "2026-03-14-x.yaml", weaker_only).problems)
+    assert problem.hint == ("add a stronger action, one that changes the system instead of "
+                            "asking people to remember: make the wrong step impossible, "
+                            "automate it, or simplify the process")
 
 
 def test_reviewed_with_an_empty_list_of_actions_needs_actions_or_no_action(
@@ -823,6 +914,18 @@ BROKEN_TAXONOMIES = {
     "a list instead of a mapping": (
         "teams:\n  - billing\n" + GOOD_TAIL, [(2, 3, "/teams")]),
     "not a mapping at all": ("- teams\n- touchpoints\n", [(1, 1, "")]),
+    "an action type without a strength": (
+        "teams: {billing: Billing}\n" + GOOD_TAIL + "action_types:\n  reminder:\n"
+        "    label: Reminder\n", [(10, 5, "/action_types/reminder")]),
+    "an action type with an unknown strength": (
+        "teams: {billing: Billing}\n" + GOOD_TAIL + "action_types:\n  reminder:\n"
+        "    label: Reminder\n    strength: weak\n", [(11, 15, "/action_types/reminder/strength")]),
+    "an action type as a plain label": (
+        "teams: {billing: Billing}\n" + GOOD_TAIL + "action_types:\n  reminder: Reminder\n",
+        [(9, 13, "/action_types/reminder")]),
+    "action types as a list": (
+        "teams: {billing: Billing}\n" + GOOD_TAIL + "action_types:\n  - reminder\n",
+        [(9, 3, "/action_types")]),
 }
 
 
@@ -873,3 +976,35 @@ def test_taxonomy_term_forms(taxonomy: Taxonomy) -> None:
     assert sorted(taxonomy.cause_keys()) == [
         "communication/no-heads-up", "process/manual-handoff", "process/no-buffer"]
     assert taxonomy.cause_label("process/no-buffer") == "No slack between bookings"
+
+
+def test_taxonomy_action_types_carry_label_strength_and_description(taxonomy: Taxonomy) -> None:
+    assert {k: t.strength for k, t in taxonomy.action_types.items()} == {
+        "forcing-function": "stronger", "checklist": "intermediate", "training": "weaker",
+        "reminder": "weaker"}
+    assert taxonomy.action_types["checklist"] == ActionType(
+        "checklist", "Checklist at the point of work", "intermediate",
+        "A short list the technician ticks off before leaving.")
+
+
+def test_taxonomy_action_types_are_optional() -> None:
+    without = ("teams: {billing: Billing}\n" + GOOD_TAIL).encode()
+    assert parse_taxonomy(without, "_taxonomy.yaml").action_types == {}
+    empty = without + b"action_types: {}\n"
+    assert parse_taxonomy(empty, "_taxonomy.yaml").action_types == {}
+
+
+@pytest.mark.parametrize(("entry", "message", "hint"), [
+    ("{label: Reminder}", "the action type 'reminder' has no strength",
+     "add strength: stronger | intermediate | weaker"),
+    ("{label: Reminder, strength: weak}", "'weak' is not a strength",
+     "a strength is one of stronger, intermediate, weaker"),
+    ("Reminder", "the action type 'reminder' needs a label and a strength",
+     "write it as a mapping: label: ..., strength: stronger | intermediate | weaker"),
+], ids=["no strength", "unknown strength", "plain label"])
+def test_a_broken_action_type_says_what_it_lacks(entry: str, message: str, hint: str) -> None:
+    text = "teams: {billing: Billing}\n" + GOOD_TAIL + f"action_types:\n  reminder: {entry}\n"
+    with pytest.raises(TaxonomyError) as raised:
+        parse_taxonomy(text.encode(), "_taxonomy.yaml")
+    assert [(p.code, p.message, p.hint) for p in raised.value.problems] == [
+        ("taxonomy-invalid", message, hint)]
