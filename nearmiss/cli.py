@@ -233,16 +233,26 @@ def _excluded_note(result: CheckResult) -> list[Excluded]:
               help="Only actions whose owner contains this text, ignoring case; a team "
                    "owner matches by its key or its label.")
 @click.option("--overdue", is_flag=True, help="Only overdue actions.")
-@click.option("--all", "show_all", is_flag=True, help="Done and dropped actions too.")
-@click.option("--format", "fmt", type=click.Choice(FIGURE_FORMATS), default="text",
+@click.option("--all", "show_all", is_flag=True,
+              help="Done and dropped actions too (not in ics: a calendar lists open ones).")
+@click.option("--format", "fmt", type=click.Choice((*FIGURE_FORMATS, "ics")), default="text",
               show_default=True, help="text for people (fitted to the terminal), json for "
-              "programs, csv for spreadsheets, markdown for a page or a pull request.")
+              "programs, csv for spreadsheets, markdown for a page or a pull request, ics "
+              "for calendars (one to-do per open action, due on its day).")
+@click.option("--as-events", is_flag=True,
+              help="With ics: all-day events on the due days instead of to-dos, for "
+                   "calendar apps that show no to-dos (Google, Outlook, Apple).")
 @click.option("--fail-on-overdue", is_flag=True,
               help="Exit 1 when any listed action is overdue: a CI gate for following up.")
 @no_cache_option
 def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: bool,
-            show_all: bool, fmt: str, fail_on_overdue: bool, no_cache: bool) -> None:
-    """The follow-up list: open actions per owner, oldest overdue first."""
+            show_all: bool, fmt: str, as_events: bool, fail_on_overdue: bool,
+            no_cache: bool) -> None:
+    """The follow-up list: open actions per owner, oldest overdue first.
+
+    `--format ics > actions.ics` writes them for a calendar."""
+    if as_events and fmt != "ics":
+        raise click.UsageError("--as-events goes with --format ics")
     result = run_check(incidents, no_cache=no_cache)
     _excluded_note(result)
     today = as_of or date.today()
@@ -255,6 +265,11 @@ def actions(incidents: Path, as_of: date | None, owner: str | None, overdue: boo
                               ensure_ascii=False))
     elif fmt == "csv":
         click.echo(tables.actions_csv(rows), nl=False)
+    elif fmt == "ics":  # bytes: RFC 5545's CRLF line ends reach the file as they are
+        from nearmiss.log.calendar import calendar
+
+        click.echo(calendar(rows, today, events=as_events,
+                            owner_label=result.taxonomy.name_label).encode("utf-8"), nl=False)
     else:
         owned = tables.actions_tables(rows, today, result.taxonomy.name_label)
         heading = tables.actions_heading(rows, today)

@@ -30,7 +30,10 @@ pytestmark = [pytest.mark.packaging, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "lock.txt"
 SAMPLE = ROOT / "incidents"
-BASE_DISTRIBUTIONS = {DISTRIBUTION, "click", "pyyaml", "ruamel-yaml", "ruamel-yaml-clib"}
+BASE_DISTRIBUTIONS = {DISTRIBUTION, "click", "pyyaml", "ruamel-yaml", "ruamel-yaml-clib",
+                      # icalendar (`actions --format ics`) and what it needs; six for an
+                      # older python-dateutil
+                      "icalendar", "python-dateutil", "six", "typing-extensions", "tzdata"}
 
 
 def clean_environ(**extra: str) -> dict[str, str]:
@@ -133,6 +136,7 @@ def test_base_install_holds_only_the_declared_base_dependencies(base_env: Path) 
     ["similar", "2026-04-02-refund-sent-to-closed-account"],
     ["similar", "--text", "refund went to the old account", "--format", "json"],
     ["actions", "--as-of", "2026-11-30"],
+    ["actions", "--format", "ics", "--as-of", "2026-11-30"],
     ["digest", "--month", "2026-03"],
     ["export", "--format", "csv"],
     ["export", "--format", "jsonl"],

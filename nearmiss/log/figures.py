@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from nearmiss.log.signals import BASELINE_DAYS, WINDOW_DAYS, Signals, signals
 from nearmiss.record.model import CAUGHT_HOW, Action, Record, day_of
-from nearmiss.record.taxonomy import Taxonomy
+from nearmiss.record.taxonomy import STRENGTHS, Taxonomy
 
 ActionState = Literal["open", "overdue", "done", "dropped"]
 Direction = Literal["up", "down", "steady"]
@@ -142,6 +142,32 @@ def spread(days: list[int]) -> Spread:
 
 
 @dataclass(frozen=True, slots=True)
+class ByStrength(_Figure):
+    """Actions that are not dropped, by their type's strength (``STRENGTHS``), and those
+    without a type: a dropped action prevents nothing, whatever its kind."""
+
+    stronger: int
+    intermediate: int
+    weaker: int
+    untyped: int
+
+    @classmethod
+    def of(cls, actions: Iterable[tuple[str, str | None]]) -> ByStrength:
+        """Counted from (state, strength) pairs; None is an action without a type."""
+        n = Counter(strength or "untyped" for state, strength in actions
+                    if state != "dropped")
+        return cls(*(n[key] for key in (*STRENGTHS, "untyped")))
+
+    @property
+    def typed(self) -> int:
+        return self.stronger + self.intermediate + self.weaker
+
+    def items(self) -> tuple[tuple[str, int], ...]:
+        """(strength, count), strongest first and the untyped last."""
+        return tuple((f.name, getattr(self, f.name)) for f in fields(self))
+
+
+@dataclass(frozen=True, slots=True)
 class ActionCounts(_Figure):
     """Follow-up actions by state; ``open`` includes the ``overdue`` ones."""
 
@@ -149,13 +175,15 @@ class ActionCounts(_Figure):
     overdue: int
     done: int
     dropped: int
+    by_strength: ByStrength
 
     @classmethod
-    def of(cls, states: Iterable[str]) -> ActionCounts:
-        """Counted from action states (see ``action_state``)."""
-        n = Counter(states)
+    def of(cls, actions: Iterable[tuple[str, str | None]]) -> ActionCounts:
+        """Counted from (state, strength) pairs (see ``action_state``)."""
+        pairs = list(actions)
+        n = Counter(state for state, _ in pairs)
         return cls(open=n["open"] + n["overdue"], overdue=n["overdue"], done=n["done"],
-                   dropped=n["dropped"])
+                   dropped=n["dropped"], by_strength=ByStrength.of(pairs))
 
     def items(self) -> tuple[tuple[str, int], ...]:
         """(state, count) in the order tables and charts show them."""
@@ -221,7 +249,7 @@ def action_state(action: Action, as_of: date) -> ActionState:
 
 def action_counts(actions: Iterable[Action], as_of: date) -> ActionCounts:
     """The actions of one record or many, by state as of a day."""
-    return ActionCounts.of(action_state(a, as_of) for a in actions)
+    return ActionCounts.of((action_state(a, as_of), a.strength) for a in actions)
 
 
 def summary(records: list[Record], as_of: date) -> Summary:
@@ -339,6 +367,8 @@ class ActionRow(_Figure):
     days_overdue: int  # 0 unless overdue
     done_on: date | None
     reason: str | None
+    type: str | None  # a key of the taxonomy's action_types; None when untyped
+    strength: str | None  # the type's strength (``STRENGTHS``)
 
 
 _STATE_ORDER = {"overdue": 0, "open": 1, "done": 2, "dropped": 3}
@@ -351,7 +381,8 @@ def _action_row(r: Record, i: int, a: Action, as_of: date) -> ActionRow:
         record=r.id, title=r.title, index=i, action=a.action, owner=a.owner,
         due=due, state=state,
         days_overdue=(as_of - due).days if state == "overdue" else 0,
-        done_on=day_of(a.done_on) if a.done_on else None, reason=a.reason)
+        done_on=day_of(a.done_on) if a.done_on else None, reason=a.reason, type=a.type,
+        strength=a.strength)
 
 
 def _action_rows(records: Iterable[Record], as_of: date) -> Iterable[ActionRow]:
@@ -383,7 +414,7 @@ def action_list(records: Iterable[Record], as_of: date, owner: str | None = None
 
 def listed_counts(rows: Iterable[ActionRow]) -> ActionCounts:
     """The actions of a list by state, counted as every summary counts them."""
-    return ActionCounts.of(row.state for row in rows)
+    return ActionCounts.of((row.state, row.strength) for row in rows)
 
 
 def completed_actions(records: Iterable[Record], period: Period) -> list[ActionRow]:
@@ -499,6 +530,65 @@ def warning_signs(failures: Iterable[Record], history: list[Record]) -> list[War
 _DAY_AND_ID = operator.attrgetter("day", "id")
 
 
+# --- how strongly the actions prevent a repeat ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StrongerShare(_Figure):
+    """Of the failures' actions that are not dropped, the typed ones and how many of them
+    are ``stronger``: whether what changes after harm is more than a reminder. The untyped
+    are counted beside, not in the share, which says nothing of them."""
+
+    stronger: int
+    typed: int
+    untyped: int
+    share: float | None  # stronger ÷ typed; None without a typed action
+
+    @classmethod
+    def of(cls, records: Iterable[Record]) -> StrongerShare:
+        n = ByStrength.of((a.status, a.strength) for r in records if r.kind == "failure"
+                          for a in r.actions)
+        return cls(n.stronger, n.typed, n.untyped, ratio(n.stronger, n.typed))
+
+
+@dataclass(frozen=True, slots=True)
+class StrengthRow:
+    """One category, cause or team: its failures' ``StrongerShare``, and every action of
+    its records (near misses too) by strength."""
+
+    key: str  # 'category', 'category/cause' or a team key
+    label: str
+    failures: StrongerShare
+    actions: ByStrength
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, **self.failures.as_dict(),
+                "by_strength": self.actions.as_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class StrongerActions:
+    """The stronger share of the failures' actions, overall and per category, root cause
+    and team, in the order the Pareto and the breakdowns list them."""
+
+    overall: StrongerShare
+    by_category: tuple[StrengthRow, ...]
+    by_cause: tuple[StrengthRow, ...]
+    by_team: tuple[StrengthRow, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.overall.as_dict(),
+                **{name: [row.as_dict() for row in rows] for name, rows in (
+                    ("by_category", self.by_category), ("by_cause", self.by_cause),
+                    ("by_team", self.by_team))}}
+
+
+def strength_row(key: str, label: str, records: Sequence[Record]) -> StrengthRow:
+    return StrengthRow(key, label, StrongerShare.of(records),
+                       ByStrength.of((a.status, a.strength) for r in records
+                                     for a in r.actions))
+
+
 # --- breakdowns, kudos, and everything together -----------------------------------------
 
 
@@ -557,6 +647,7 @@ class Stats:
     records_by_category: Mapping[str, tuple[Record, ...]]
     records_by_tag: Mapping[str, tuple[Record, ...]]
     signals: Signals  # what rose in the window up to as_of, whatever since and until
+    stronger_actions: StrongerActions
     excluded: tuple[Excluded, ...] = ()
 
     @property
@@ -568,6 +659,13 @@ class Stats:
     def category(self, key: str) -> CategoryRow | None:
         """The Pareto row of a category; None when no record names a cause in it."""
         return next((row for row in self.categories if row.key == key), None)
+
+    def strength(self, key: str) -> StrengthRow | None:
+        """The strength of a category's or a cause's ('category/cause') actions; None when
+        no record names it."""
+        rows = self.stronger_actions.by_cause if "/" in key else \
+            self.stronger_actions.by_category
+        return next((row for row in rows if row.key == key), None)
 
     def pareto_top(self, limit: int = PARETO_SHOWN) -> ParetoTop:
         """The root causes a Pareto chart names, and what the others add up to."""
@@ -585,6 +683,7 @@ class Stats:
             "warning_signs": [sign.as_dict() for sign in self.warning_signs],
             "signals": [signal.as_dict() for signal in self.signals.rising],
             "signals_tested": self.signals.as_dict(),
+            "stronger_actions": self.stronger_actions.as_dict(),
             **{f"by_{name}": [row.as_dict() for row in rows]
                for name, rows in self.breakdowns.items()},
             "excluded": [item.as_dict() for item in self.excluded],
@@ -639,11 +738,14 @@ def compute(records: list[Record], taxonomy: Taxonomy, as_of: date,
         for row in _pareto(categories, lambda k: _category_label(taxonomy, k), lambda k: k))
     by_team, by_touchpoint, by_promise, by_month = _breakdowns(chosen, taxonomy, as_of,
                                                                since, until)
+    by_cause = _grouped(chosen, lambda r: r.root_causes)
+    by_category = _grouped(chosen, lambda r: (c.partition("/")[0] for c in r.root_causes))
+    teams = _grouped(chosen, lambda r: (r.team,))
+    root_causes = tuple(_pareto(causes, taxonomy.cause_label, lambda k: k.partition("/")[0]))
     return Stats(
         as_of=as_of, since=since, until=until,
         overall=summary(chosen, as_of),
-        root_causes=tuple(_pareto(causes, taxonomy.cause_label,
-                                  lambda k: k.partition("/")[0])),
+        root_causes=root_causes,
         categories=category_rows,
         warning_signs=tuple(warning_signs((r for r in chosen if not r.is_near_miss),
                                           records)),
@@ -651,11 +753,17 @@ def compute(records: list[Record], taxonomy: Taxonomy, as_of: date,
         by_team=by_team, by_touchpoint=by_touchpoint, by_promise=by_promise,
         by_month=by_month,
         kudos=tuple(kudos(public, taxonomy.name_label)),
-        records_by_cause=_grouped(chosen, lambda r: r.root_causes),
-        records_by_category=_grouped(chosen, lambda r: (c.partition("/")[0]
-                                                        for c in r.root_causes)),
+        records_by_cause=by_cause,
+        records_by_category=by_category,
         records_by_tag=_grouped(public, lambda r: r.tags),
         signals=signals(records, taxonomy, as_of, window_days, baseline_days),
+        stronger_actions=StrongerActions(
+            StrongerShare.of(chosen),
+            tuple(strength_row(row.key, row.label, by_category[row.key])
+                  for row in category_rows),
+            tuple(strength_row(row.key, row.label, by_cause[row.key]) for row in root_causes),
+            tuple(strength_row(row.key or "", row.label, teams[row.key or ""])
+                  for row in by_team)),
         excluded=tuple(excluded),
     )
 

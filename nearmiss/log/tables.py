@@ -15,7 +15,15 @@ from typing import Any, Literal
 
 import click
 
-from nearmiss.log.figures import ActionRow, BreakdownRow, Spread, Stats, listed_counts
+from nearmiss.log.figures import (
+    ActionRow,
+    BreakdownRow,
+    Spread,
+    Stats,
+    StrengthRow,
+    StrongerShare,
+    listed_counts,
+)
 from nearmiss.log.signals import Signals
 from nearmiss.log.similar import Match
 from nearmiss.log.words import number, p_value, percent, plural
@@ -322,12 +330,24 @@ def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
         yield prefix, value
 
 
+def _sections(figures: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The JSON's top-level values, with each list of rows inside a mapping as a section
+    of its own (``stronger_actions.by_team``), since a row does not fit in one cell."""
+    for section, value in figures.items():
+        if isinstance(value, dict) and any(isinstance(v, list) and v and isinstance(v[0], dict)
+                                           for v in value.values()):
+            yield section, {k: v for k, v in value.items() if not isinstance(v, list)}
+            yield from ((f"{section}.{k}", v) for k, v in value.items() if isinstance(v, list))
+        else:
+            yield section, value
+
+
 def stats_csv(stats: Stats) -> str:
     """Tidy rows (section, key, metric, value): one shape that pivots in any spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["section", "key", "metric", "value"])
-    for section, value in stats.as_dict().items():
+    for section, value in _sections(stats.as_dict()):
         if isinstance(value, list):
             for row in value:
                 key = row.get("key", row.get("failure", row.get("path", "")))
@@ -366,13 +386,16 @@ def actions_tables(rows: Sequence[ActionRow], as_of: date,
     owners: dict[str, list[ActionRow]] = {}
     for r in rows:
         owners.setdefault(r.owner, []).append(r)
+    # the strength once the log types its actions: a column of "untyped" tells nothing
+    typed = any(r.strength for r in rows)
+    headers = ["due", "state", *(["strength"] if typed else []), "action", "record"]
     if not owners:
-        return [Table(f"Follow-up actions as of {as_of}", ["due", "state", "action", "record"],
-                      [])]
-    return [Table(f"{name(owner)} ({len(items)})", ["due", "state", "action", "record"],
+        return [Table(f"Follow-up actions as of {as_of}", headers, [])]
+    return [Table(f"{name(owner)} ({len(items)})", headers,
                   [[r.due.isoformat(), r.state + (f" {r.days_overdue}d" if r.days_overdue
-                                                  else ""), r.action, r.record]
-                   for r in items], fit={2: "wrap"},
+                                                  else ""),
+                    *([r.strength or "untyped"] if typed else []), r.action, r.record]
+                   for r in items], fit={headers.index("action"): "wrap"},
                   alerts={(n, column) for n, r in enumerate(items) if r.state == "overdue"
                           for column in (0, 1)})
             for owner, items in owners.items()]
@@ -415,6 +438,37 @@ def signals_table(signals: Signals) -> Table:
                   for s in signals.rising], numeric={1, 2, 3}, fit={0: "wrap"}, note=note)
 
 
+def _stronger_table(title: str, head: str, overall: StrongerShare,
+                    rows: Sequence[StrengthRow], note: str = "") -> Table:
+    return Table(title, [head, "stronger", "typed", "share", "untyped"],
+                 [[label, number(f.stronger), number(f.typed), percent(f.share),
+                   number(f.untyped)]
+                  for label, f in [("All failures", overall),
+                                   *((r.label, r.failures) for r in rows)]],
+                 numeric={1, 2, 3, 4}, fit={0: "cut"}, note=note)
+
+
+def strength_tables(stats: Stats) -> list[Table]:
+    """Actions by strength, and the stronger share of the failures' actions by category
+    and team: is what changes after harm more than a reminder?"""
+    by_strength = stats.overall.actions.by_strength
+    note = ("Actions not dropped, by the strength of their type (the taxonomy's "
+            "action_types)."
+            if by_strength.typed else "No action has a type yet: give actions a 'type' "
+            "from 'action_types' in the taxonomy.")
+    s = stats.stronger_actions
+    return [
+        Table("Actions by strength", ["strength", "count"],
+              [[k, number(v)] for k, v in by_strength.items()], numeric={1}, note=note),
+        _stronger_table("Stronger actions of failures, by category", "category", s.overall,
+                        s.by_category, "Of the failures' typed actions not dropped, the "
+                        "share that are stronger; a failure counts in each of its "
+                        "categories."),
+        _stronger_table("Stronger actions of failures, by team", "team", s.overall,
+                        s.by_team),
+    ]
+
+
 def stats_tables(stats: Stats) -> list[Table]:
     o = stats.overall
     period = "all records" if not (stats.since or stats.until) else (
@@ -450,6 +504,7 @@ def stats_tables(stats: Stats) -> list[Table]:
         Table("Follow-up actions", ["state", "count"],
               [[k, number(v)] for k, v in o.actions.items()], numeric={1},
               note="'open' includes the overdue ones."),
+        *strength_tables(stats),
         Table("Closing the loop and response agility", ["figure", "count", "median days",
                                                         "p90 days"], [
             ["occurred → reported", *days(o.agility.reported_days)],

@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, partial
@@ -21,11 +21,14 @@ from typing import Any, TypeVar
 from xml.sax.saxutils import escape as xml_escape
 
 from nearmiss.log import digest, report
+from nearmiss.log.calendar import calendar as ics
 from nearmiss.log.checker import CheckResult
 from nearmiss.log.figures import (
     CategoryRow,
     ParetoTop,
     Period,
+    StrengthRow,
+    StrongerShare,
     Summary,
     action_list,
     action_state,
@@ -52,6 +55,8 @@ ANONYMOUS = "anonymous"  # what `reported_by` says when the reporter chose not t
 # how a save was made, in the latest saves; luck is told as what it is, not as a catcher
 SAVE_WORDS = {**{how: f"caught by {words}" for how, words in CAUGHT_HOW_WORDS.items()},
               "luck": "caught by luck, not by a check", "": "caught before it reached a customer"}
+STRENGTH_LABEL = {"stronger": "Stronger", "intermediate": "Intermediate", "weaker": "Weaker",
+                  "untyped": "Untyped"}  # the dashboard's names for ByStrength's fields
 CAUGHT_LABEL = {"barrier": "A designed check (barrier)", "person": "Someone's attention",
                 "customer": "The customer telling us", "luck": "Luck",
                 "unspecified": "Not said"}  # the dashboard's names for Saves' fields
@@ -68,6 +73,9 @@ PARETO_HEADERS = ["Cause", "Category", "Records", "Share", "Cumulative"]
 ACTION_HEADERS = ["Action", "Owner", "Due", "State", "Done or dropped"]  # on a record page
 FIGURES_GUIDE = "guide/figures.md"  # where this repository's guide defines the figures
 FEED_SIZE = 50
+# the open actions of the public records for calendars, below the prefix: to-dos for
+# task apps (the contract's file), all-day events for calendar apps, which show no to-dos
+TODO_CALENDAR, EVENT_CALENDAR = "actions.ics", "actions-due.ics"
 T = TypeVar("T")  # what ``Reuse.value`` keeps
 _COUNTS_WITHOUT_PAGE = ("internal record also counts here but has",
                         "internal records also count here but have")
@@ -342,6 +350,12 @@ class Site:
         key shows as the team's label. Every page names people through this."""
         return self.taxonomy.name_label(name)
 
+    def strength_words(self, kind: str | None, strength: str | None) -> str:
+        """An action's strength badge and its type's label."""
+        action_type = self.taxonomy.action_types.get(kind) if kind else None
+        return _strength_badge(strength) + (f" {attr(action_type.label)}" if action_type
+                                            else "")
+
     def save_words(self, r: Record) -> str:
         """How a near miss was caught and whom to thank, as a sentence or two of Markdown:
         'caught by luck, not by a check. Thank you to whoever reported it anonymously.'"""
@@ -535,6 +549,7 @@ class Site:
                 ["Overdue (of the open)", number(actions.overdue)],
                 ["Done", number(actions.done)], ["Dropped", number(actions.dropped)]],
                 frozenset({1})),
+            *self.strength_section(here),
             "## Saves by how they were caught", "",
             _figure(charts.bars("saves", [(CAUGHT_LABEL[how], n) for how, n in o.saves.items()],
                                 "Near misses by how they were caught")),
@@ -544,6 +559,52 @@ class Site:
         ]
         return Page(here, "Dashboard", "\n".join(sections) + "\n", in_nav=True,
                     searchable=True)
+
+    def strength_section(self, here: str) -> list[str]:
+        """The dashboard's actions by strength and the failures' stronger share, by
+        category and team; nothing while the taxonomy has no action types."""
+        if not self.taxonomy.action_types:
+            return []
+        s = self.stats
+        by_strength = s.overall.actions.by_strength
+        headers = ["", "Stronger", "Typed", "Share stronger", "Untyped"]
+
+        def rows(group: Iterable[StrengthRow], link: Callable[[str], str]) -> str:
+            cells = [["All failures", *_stronger_cells(s.stronger_actions.overall)],
+                     *([link(r.key), *_stronger_cells(r.failures)] for r in group)]
+            return markup.table(headers, _card_rows(headers, cells), frozenset({1, 2, 3, 4}))
+
+        return [
+            "## Follow-up actions by strength", "",
+            "Every action not dropped, by how reliably its type prevents a repeat: "
+            "stronger actions change the work so the slip cannot happen, weaker ones ask "
+            f"people to be more careful. {_stronger_words(s.stronger_actions.overall)}", "",
+            _figure(charts.bars("strength", [
+                (STRENGTH_LABEL[k], n) for k, n in by_strength.items()],
+                "Follow-up actions by strength (dropped ones left out)")),
+            markup.table(["Strength", "Actions"], [[_strength_badge(k if k != "untyped"
+                                                                    else None), number(n)]
+                                                   for k, n in by_strength.items()],
+                         frozenset({1})),
+            "### Stronger actions of failures, by category", "",
+            rows(s.stronger_actions.by_category, lambda k: markup.link(
+                self.category_label(k), rel(here, self.path("causes", k, "index.md")))),
+            "### Stronger actions of failures, by team", "",
+            rows(s.stronger_actions.by_team, lambda k: self.term_link(here, "teams", k)),
+        ]
+
+    def cause_strength(self, key: str) -> list[str]:
+        """A category's or a cause's actions by strength, and its failures' stronger
+        share; nothing while the taxonomy has no action types or no record names it."""
+        row = self.stats.strength(key)
+        if row is None or not self.taxonomy.action_types:
+            return []
+        return ["## Actions by strength", "",
+                f"The actions of these records, dropped ones left out. "
+                f"{_stronger_words(row.failures)}", "",
+                markup.table(["Strength", "Actions"], [
+                    [_strength_badge(k if k != "untyped" else None), number(n)]
+                    for k, n in row.actions.items()], frozenset({1})), ""]
 
     def rising(self, here: str, heading: str) -> list[str]:
         """The signals in plain words under ``heading``; nothing at all when none rose."""
@@ -645,8 +706,12 @@ class Site:
         if r.lessons:
             out += ["## Lessons", "", block(r.lessons), ""]
         if r.actions:
-            out += ["## Actions", "", markup.table(ACTION_HEADERS, _card_rows(ACTION_HEADERS, [
-                [text(a.action), text(self.who(a.owner)), str(day_of(a.due)),
+            # the strength beside what will be done, once the log types its actions
+            typed = bool(self.taxonomy.action_types)
+            headers = ACTION_HEADERS[:1] + ["Strength"] * typed + ACTION_HEADERS[1:]
+            out += ["## Actions", "", markup.table(headers, _card_rows(headers, [
+                [text(a.action), *[self.strength_words(a.type, a.strength)] * typed,
+                 text(self.who(a.owner)), str(day_of(a.due)),
                  _badge(action_state(a, self.as_of)),
                  str(day_of(a.done_on)) if a.done_on else text(a.reason or "")]
                 for a in r.actions])), ""]
@@ -720,7 +785,7 @@ class Site:
             out += [f"- {markup.link(t.label, rel(here, self.path('causes', key, f'{c}.md')))}"
                     f" ({len(s.records_by_cause.get(f'{key}/{c}', ()))})"
                     for c, t in cat.causes.items()]
-            out += ["", "## Records", "",
+            out += ["", *self.cause_strength(key), "## Records", "",
                     self.record_table(here, newest_first(s.records_by_category.get(key)))]
             yield Page(here, cat.label, "\n".join(out))
             for cause, term in cat.causes.items():
@@ -730,6 +795,8 @@ class Site:
                        f"name it in `root_causes` as {_key(f'{key}/{cause}')}.", ""]
                 if term.description:
                     out += [text(term.description), ""]
+                if strength := self.cause_strength(f"{key}/{cause}"):
+                    out += [*strength, "## Records", ""]
                 out += [self.record_table(
                     cpath, newest_first(s.records_by_cause.get(f"{key}/{cause}")))]
                 yield Page(cpath, term.label, "\n".join(out))
@@ -847,9 +914,11 @@ class Site:
                "first.", ""]
         # what to do first, then where it comes from, who and when: on a phone each row is
         # a card headed by its action
-        headers = ["Action", "Record", "Owner", "Due", "State"]
+        typed = bool(self.taxonomy.action_types)  # a strength badge once actions are typed
+        headers = ["Action", *["Strength"] * typed, "Record", "Owner", "Due", "State"]
         html = self.o.link_style != "md"  # as long as the open actions: HTML, as record_table
         table_rows = [[attr(a.action) if html else text(a.action),
+                       *[_strength_badge(a.strength)] * typed,
                        self.record_html(here, a.record) if html
                        else self.record_link(here, a.record),
                        attr(self.who(a.owner)) if html else text(self.who(a.owner)),
@@ -859,7 +928,65 @@ class Site:
         cards = _card_rows(headers, table_rows)
         out.append((markup.html_table(headers, cards) if html
                     else markup.table(headers, cards)) or "No open actions.")
+        out += ["", *self.calendar_help(here)]
         return Page(here, "Open actions", "\n".join(out) + "\n", in_nav=True)
+
+    def calendar_help(self, here: str) -> list[str]:
+        """How to see the open actions in a calendar: which file for which app, and how
+        each app subscribes, without promising what a calendar cannot reach."""
+        base = self.o.site_url.rstrip("/") + "/" if self.o.site_url else ""
+
+        def where(name: str) -> str:
+            path = self.path(name)
+            shown = f" (`{base}{path}`)" if base else ""
+            return f"[{name}]({rel(here, path)}){shown}"
+
+        out = ["## Add these to your calendar", "",
+               "The open actions of the public records, each on its due day, as calendar "
+               "files that change whenever the site is rebuilt:", "",
+               f"- **In a calendar** (Outlook, Google Calendar, Apple Calendar): subscribe "
+               f"to {where(EVENT_CALENDAR)}. Each action is an all-day event on its due "
+               "day, shown as free time.",
+               "    - Outlook: *Add calendar* > *Subscribe from web*, then paste the address.",
+               "    - Google Calendar, on the web: **+** beside *Other calendars* > *From URL*. "
+               "Google reads a subscribed calendar again only every several hours, so a "
+               "change shows there late.",
+               "    - Apple Calendar: *File* > *New Calendar Subscription*.",
+               f"- **In a task list** (Thunderbird, or any app that reads iCalendar to-dos): "
+               f"subscribe to {where(TODO_CALENDAR)}. Each action is a to-do due on its "
+               "day. Calendar apps leave to-dos out, which is why there are two files.", "",
+               "A subscription works only if the calendar app can fetch the file: Google and "
+               "Outlook on the web fetch it from their own servers, so the site must be "
+               "public, over https. A site on an intranet or behind a sign-in works only in "
+               "an app that fetches from your own computer (Thunderbird, or Apple Calendar "
+               "with the subscription kept *On My Mac*). Downloading the file and importing "
+               "it also works, but an imported copy never updates."]
+        if not base:
+            out += ["", "This site does not know its own address (`site_url`), so the links "
+                    "above are relative: copy a link's address from your browser to "
+                    "subscribe."]
+        return out
+
+    def calendars(self) -> dict[str, str]:
+        """The open actions of the public records as iCalendar text, by path: the to-dos
+        and the events of ``calendar_help``. Internal records' actions are never in them.
+        While serving, an edit that changes no public record's actions writes them as
+        before: the iCalendar writer takes about a millisecond an action."""
+        base = self.o.site_url.rstrip("/") + "/" if self.o.site_url else ""
+
+        def address(record_id: str) -> str | None:  # as the feed links a record
+            return base + self.record_path(record_id)[:-3] + "/" if base else None
+
+        def make() -> dict[str, str]:
+            rows = action_list(self.public, self.as_of)
+            return {self.path(name): ics(rows, self.as_of, name=f"{self.o.title}: {what}",
+                                         events=events, owner_label=self.who,
+                                         record_url=address)
+                    for name, what, events in ((TODO_CALENDAR, "open actions", False),
+                                               (EVENT_CALENDAR, "actions due", True))}
+
+        return self.reuse.value("calendars", self.public, _calendar_facts, make) \
+            if self.reuse else make()
 
     def digest_pages(self) -> Iterator[Page]:
         index = self.path("digests", "index.md")
@@ -1025,6 +1152,11 @@ class Site:
                 f"<updated>{updated}</updated>" + "".join(entries) + "</feed>\n")
 
 
+def _calendar_facts(r: Record) -> tuple[object, ...]:
+    """All of a record that the calendars read (``action_list``)."""
+    return r.id, r.title, r.actions
+
+
 def _signal_facts(r: Record) -> tuple[object, ...]:
     """All of a record that ``signals`` reads (``signals.record_keys`` and the day)."""
     return r.day, r.root_causes, r.team, r.touchpoint, r.promise
@@ -1096,6 +1228,27 @@ def _badge(state: str) -> str:
     return f'<span class="nm-badge nm-badge--{state}">{state}</span>'
 
 
+def _stronger_cells(f: StrongerShare) -> list[str]:
+    return [number(f.stronger), number(f.typed), percent(f.share), number(f.untyped)]
+
+
+def _stronger_words(f: StrongerShare) -> str:
+    """The stronger share of failures' actions in a sentence."""
+    if not f.typed:
+        return ("No failure's action has a type yet." if f.untyped
+                else "No failure has an action yet.")
+    untyped = f"; {plural(f.untyped, 'more has', 'more have')} no type" if f.untyped else ""
+    return (f"Of the failures' {plural(f.typed, 'typed action')}, {number(f.stronger)} "
+            f"{noun(f.stronger, 'is', 'are')} stronger ({percent(f.share)}){untyped}.")
+
+
+def _strength_badge(strength: str | None) -> str:
+    """An action's strength as a badge: the word itself, with a fill that grows with the
+    strength, so it reads without colour."""
+    word = strength or "untyped"
+    return f'<span class="nm-badge nm-strength nm-strength--{word}">{word}</span>'
+
+
 def _card_rows(headers: list[str], rows: list[list[str]]) -> list[list[str]]:
     """Table rows a phone shows as one card each (the nm-cell-label style): the first cell
     heads the card, every other starts with its column's name. Wider screens hide those
@@ -1138,8 +1291,9 @@ def _indent(markdown: str) -> str:
     return "\n".join("    " + line if line else "" for line in markdown.splitlines())
 
 
-def build(result: CheckResult, as_of: date, options: SiteOptions) -> tuple[list[Page], str]:
-    """Every page and the feed."""
+def build(result: CheckResult, as_of: date, options: SiteOptions
+          ) -> tuple[list[Page], str, dict[str, str]]:
+    """Every page, the feed and the calendars (by path)."""
     site = Site(result, as_of, options)
-    return list(site.pages()), site.feed()
+    return list(site.pages()), site.feed(), site.calendars()
 

@@ -1,5 +1,5 @@
-"""The one writer of the learning-log site: every page, the stylesheet, the feed, git
-dates and edit links, for any generator.
+"""The one writer of the learning-log site: every page, the stylesheet, the feed, the
+calendars, git dates and edit links, for any generator.
 
 The MkDocs plugin hands these files to MkDocs (and ProperDocs) as generated files;
 ``nearmiss render`` writes them into a folder for a generator that runs no plugins, such
@@ -52,10 +52,11 @@ def site_files(result: CheckResult, folder: Path, as_of: date, options: SiteOpti
     """
     if git_dates:
         options = replace(options, history=history.record_dates(folder))
-    pages, feed = build(result, as_of, options)
+    pages, feed, calendars = build(result, as_of, options)
     files = [SiteFile(page.path, page.markdown, page.in_nav, page.source, page.record_text,
                       page.refused, page.searchable) for page in pages]
     files.append(SiteFile(FEED_PATH, feed))
+    files += [SiteFile(path, content) for path, content in calendars.items()]
     files.append(SiteFile(STYLESHEET_PATH, stylesheet()))
     return files
 

@@ -18,6 +18,7 @@ from nearmiss.log.figures import (
     ActionCounts,
     Agility,
     BreakdownRow,
+    ByStrength,
     CategoryRow,
     Change,
     KudosCount,
@@ -27,6 +28,8 @@ from nearmiss.log.figures import (
     Saves,
     Spread,
     Stats,
+    StrengthRow,
+    StrongerShare,
     Summary,
     WarningSign,
     action_counts,
@@ -58,8 +61,14 @@ R11 = "2026-03-31-call-dropped-in-queue"
 ALL = {R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11}
 
 NO_SAVES = Saves(barrier=0, person=0, customer=0, luck=0, unspecified=0)
-NO_ACTIONS = ActionCounts(open=0, overdue=0, done=0, dropped=0)
+NO_STRENGTH = ByStrength(stronger=0, intermediate=0, weaker=0, untyped=0)
+NO_ACTIONS = ActionCounts(open=0, overdue=0, done=0, dropped=0, by_strength=NO_STRENGTH)
 NO_DAYS = Spread(count=0, median=None, p90=None)
+
+
+def strengths(stronger: int, intermediate: int, weaker: int, untyped: int) -> ByStrength:
+    return ByStrength(stronger=stronger, intermediate=intermediate, weaker=weaker,
+                      untyped=untyped)
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +140,10 @@ def test_period_and_as_of_are_reported(stats: Stats) -> None:
 def test_actions_as_of_open_includes_overdue(figures: Summary) -> None:
     # overdue: R4 (due 03-01), R2 (03-15), R10 (03-31); open only: R9 (due 04-01, the
     # as-of day itself: not overdue), R2 (04-30); done: R1 R2 R3 R8; dropped: R3.
-    assert figures.actions == ActionCounts(open=5, overdue=3, done=4, dropped=1)
+    # by strength (dropped left out): stronger R2 R2 R4, intermediate R1 R8 R10, weaker
+    # R2, untyped R3 R9
+    assert figures.actions == ActionCounts(open=5, overdue=3, done=4, dropped=1,
+                                           by_strength=strengths(3, 3, 1, 2))
 
 
 @pytest.mark.parametrize(("as_of", "overdue"), [
@@ -147,7 +159,8 @@ def test_actions_as_of_open_includes_overdue(figures: Summary) -> None:
 def test_as_of_changes_overdue_only(records: list[Record], taxonomy: Taxonomy,
                                     as_of: date, overdue: int) -> None:
     stats = compute(records, taxonomy, as_of)
-    assert stats.overall.actions == ActionCounts(open=5, overdue=overdue, done=4, dropped=1)
+    assert stats.overall.actions == ActionCounts(open=5, overdue=overdue, done=4, dropped=1,
+                                                 by_strength=strengths(3, 3, 1, 2))
     assert stats.as_of == as_of
     assert stats.overall.records == 11  # as-of judges actions; it does not filter records
 
@@ -334,7 +347,8 @@ def test_by_team(stats: Stats) -> None:
         records=4, near_misses=3, failures=1, prevention_ratio=0.75,
         saves=saves(barrier=1, person=1, customer=1),
         saves_by_design=0.3333,
-        actions=ActionCounts(open=1, overdue=0, done=1, dropped=0),
+        actions=ActionCounts(open=1, overdue=0, done=1, dropped=0,
+                             by_strength=strengths(0, 1, 0, 1)),  # R8, R9 untyped
         # eligible R8 R9, days [4, 18]: median 11; p90 4 + 0.9 * 14 = 16.6
         loop_closure=LoopClosure(eligible=2, followed_up=2, ratio=1.0,
                                  days=Spread(count=2, median=11.0, p90=16.6)),
@@ -347,7 +361,8 @@ def test_by_team(stats: Stats) -> None:
         records=4, near_misses=2, failures=2, prevention_ratio=0.5,
         saves=saves(barrier=1, luck=1),
         saves_by_design=0.5,
-        actions=ActionCounts(open=1, overdue=1, done=2, dropped=1),
+        actions=ActionCounts(open=1, overdue=1, done=2, dropped=1,
+                             by_strength=strengths(0, 2, 0, 1)),  # R1 R10, R3 untyped
         # days [21, 31]: median 26, p90 21 + 0.9 * 10 = 30
         loop_closure=LoopClosure(eligible=4, followed_up=2, ratio=0.5,
                                  days=Spread(count=2, median=26.0, p90=30.0)),
@@ -360,7 +375,8 @@ def test_by_team(stats: Stats) -> None:
         records=3, near_misses=2, failures=1, prevention_ratio=0.6667,
         saves=saves(person=1, unspecified=1),
         saves_by_design=0.0,
-        actions=ActionCounts(open=3, overdue=2, done=1, dropped=0),
+        actions=ActionCounts(open=3, overdue=2, done=1, dropped=0,
+                             by_strength=strengths(3, 0, 1, 0)),  # R2 R2 R4, R2
         loop_closure=LoopClosure(eligible=2, followed_up=1, ratio=0.5,
                                  days=Spread(count=1, median=20, p90=20)),
         # reported [2, 4, 6]: p90 at 1.8: 4 + 0.8 * 2 = 5.6
@@ -379,10 +395,12 @@ def test_by_touchpoint_with_not_given_group(stats: Stats) -> None:
     ]
     not_given = rows[2].summary
     assert not_given.saves == replace(NO_SAVES, person=1, unspecified=1)
-    assert not_given.actions == ActionCounts(open=2, overdue=1, done=0, dropped=0)
+    assert not_given.actions == ActionCounts(open=2, overdue=1, done=0, dropped=0,
+                                             by_strength=strengths(1, 0, 0, 1))  # R4, R9
     assert not_given.loop_closure == LoopClosure(eligible=2, followed_up=1, ratio=0.5,
                                                  days=Spread(count=1, median=4, p90=4))
-    assert rows[0].summary.actions == ActionCounts(open=2, overdue=1, done=2, dropped=0)
+    assert rows[0].summary.actions == ActionCounts(open=2, overdue=1, done=2, dropped=0,
+                                                   by_strength=strengths(2, 1, 1, 0))
 
 
 def test_by_promise_with_not_given_group(stats: Stats) -> None:
@@ -417,7 +435,8 @@ def test_by_month(stats: Stats) -> None:
         ("2026-03", "2026-03", 4, 2, 2, 0.5, 0.5),      # R8 R9 R10 R11
     ]
     jan, feb, mar = (r.summary for r in rows)
-    assert jan.actions == ActionCounts(open=2, overdue=1, done=3, dropped=1)
+    assert jan.actions == ActionCounts(open=2, overdue=1, done=3, dropped=1,
+                                       by_strength=strengths(2, 1, 1, 1))
     assert jan.loop_closure == LoopClosure(eligible=3, followed_up=3, ratio=1.0,
                                            days=Spread(count=3, median=21, p90=29.0))
     # February: two eligible, none followed up: 0.0, not null.
@@ -426,7 +445,8 @@ def test_by_month(stats: Stats) -> None:
     assert feb.saves == replace(NO_SAVES, customer=1, luck=1, unspecified=1)
     # reported [0, 2, 4, 6]: median 3; p90 at 2.7: 4 + 0.7 * 2 = 5.4
     assert feb.agility.reported_days == Spread(count=4, median=3.0, p90=5.4)
-    assert mar.actions == ActionCounts(open=2, overdue=1, done=1, dropped=0)
+    assert mar.actions == ActionCounts(open=2, overdue=1, done=1, dropped=0,
+                                       by_strength=strengths(0, 2, 0, 1))
     assert mar.loop_closure.ratio == 0.6667
 
 
@@ -588,13 +608,65 @@ def test_records_per_cause_category_and_tag(stats: Stats) -> None:
     assert {k: ids(v) for k, v in stats.records_by_tag.items()} == {"scheduling": [R1]}
 
 
+def test_stronger_share_of_failures_actions(stats: Stats) -> None:
+    # failures R3 R4 R10 R11, actions not dropped: R3 untyped, R4 stronger, R10
+    # intermediate (R3's dropped forcing function counts nowhere)
+    s = stats.stronger_actions
+    assert s.overall == StrongerShare(stronger=1, typed=2, untyped=1, share=0.5)
+    assert [(r.key, r.failures) for r in s.by_category] == [
+        ("process", StrongerShare(0, 1, 1, 0.0)),  # R3 untyped, R10 intermediate
+        ("communication", StrongerShare(0, 1, 0, 0.0)),  # R10
+        ("tools", StrongerShare(1, 1, 0, 1.0)),  # R4
+        ("people", StrongerShare(0, 0, 0, None)),  # R6, a near miss without actions
+    ]
+    # every action of the category's records, near misses too: R1 R3 R10; R8 R9 R10;
+    # R1 R2 R4; R6
+    assert [r.actions for r in s.by_category] == [
+        strengths(0, 2, 0, 1), strengths(0, 2, 0, 1), strengths(3, 1, 1, 0), NO_STRENGTH]
+    assert [(r.key, r.label, r.failures) for r in s.by_team] == [
+        ("desk", "Support desk", StrongerShare(0, 0, 0, None)),  # R11 has no action
+        ("field", "Field service", StrongerShare(0, 1, 1, 0.0)),  # R3 R10
+        ("billing", "Billing", StrongerShare(1, 1, 0, 1.0)),  # R4
+    ]
+    # R2 names tools/stale-board and tools/no-validation: counted under each cause, once
+    # under the category
+    assert stats.strength("tools/stale-board") == StrengthRow(
+        "tools/stale-board", "Board shows out-of-date status", StrongerShare(0, 0, 0, None),
+        strengths(2, 1, 1, 0))
+    assert stats.strength("tools") == s.by_category[2]
+    assert stats.strength("process/missing-check") is None  # no record names it
+
+
+def test_stronger_actions_json(stats: Stats) -> None:
+    out = stats.as_dict()
+    assert out["actions"]["by_strength"] == {"stronger": 3, "intermediate": 3, "weaker": 1,
+                                             "untyped": 2}
+    assert out["stronger_actions"]["share"] == 0.5
+    assert out["stronger_actions"]["by_team"][2] == {
+        "key": "billing", "label": "Billing", "stronger": 1, "typed": 1, "untyped": 0,
+        "share": 1.0, "by_strength": {"stronger": 3, "intermediate": 0, "weaker": 1,
+                                      "untyped": 0}}
+    assert out["stronger_actions"]["by_category"][3]["share"] is None
+    assert out["by_team"][2]["actions"]["by_strength"]["stronger"] == 3
+
+
+def test_action_rows_carry_type_and_strength(records: list[Record]) -> None:
+    rows = action_list(records, AS_OF, states=("overdue", "open", "done", "dropped"))
+    assert {(r.record, r.type, r.strength) for r in rows if r.state == "overdue"} == {
+        (R4, "forcing-function", "stronger"), (R2, "forcing-function", "stronger"),
+        (R10, "software-enhancement", "intermediate")}
+    assert [(r.type, r.strength) for r in rows if r.record == R3] == [
+        (None, None), ("forcing-function", "stronger")]  # done untyped, then the dropped
+
+
 def test_action_counts_per_record_and_of_a_list(records: list[Record]) -> None:
     r2 = next(r for r in records if r.id == R2)
     # R2: due 03-15 (overdue as of 04-01), due 04-30 (open), done on 03-06
-    assert action_counts(r2.actions, AS_OF) == ActionCounts(open=2, overdue=1, done=1,
-                                                            dropped=0)
+    assert action_counts(r2.actions, AS_OF) == ActionCounts(
+        open=2, overdue=1, done=1, dropped=0, by_strength=strengths(2, 0, 1, 0))
+    # listed: R4 and R2 (stronger), R10 (intermediate), R9 (untyped), R2 (weaker)
     assert listed_counts(action_list(records, AS_OF)) == ActionCounts(
-        open=5, overdue=3, done=0, dropped=0)
+        open=5, overdue=3, done=0, dropped=0, by_strength=strengths(2, 1, 1, 1))
     assert listed_counts([]) == NO_ACTIONS
 
 

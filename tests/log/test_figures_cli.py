@@ -48,7 +48,8 @@ CONTRACT_KEYS = {
     "by_touchpoint", "by_promise", "by_month", "signals",
 }
 OUR_EXTRA_KEYS = {"as_of", "since", "until", "saves_by_design", "without_root_cause",
-                  "excluded", "signals_tested"}
+                  "excluded", "signals_tested", "stronger_actions"}
+BY_STRENGTH = {"stronger": 3, "intermediate": 3, "weaker": 1, "untyped": 2}
 
 Run = Callable[..., Result]
 
@@ -106,7 +107,11 @@ def test_stats_json_has_the_contract_keys(run: Run) -> None:
     assert set(data) == CONTRACT_KEYS | OUR_EXTRA_KEYS
     assert (data["records"], data["near_misses"], data["failures"]) == (11, 7, 4)
     assert data["prevention_ratio"] == 0.6364
-    assert data["actions"] == {"open": 5, "overdue": 3, "done": 4, "dropped": 1}
+    # the contract's by_strength: every action not dropped (tests/fixtures/stats/README.md)
+    assert data["actions"] == {"open": 5, "overdue": 3, "done": 4, "dropped": 1,
+                               "by_strength": BY_STRENGTH}
+    assert {k: v for k, v in data["stronger_actions"].items() if not k.startswith("by_")} \
+        == {"stronger": 1, "typed": 2, "untyped": 1, "share": 0.5}
     assert set(data["saves"]) == {"barrier", "person", "customer", "luck", "unspecified"}
     row_keys = {"key", "category", "label", "near_misses", "failures", "total", "share",
                 "cumulative_share"}
@@ -157,8 +162,10 @@ def test_stats_of_an_empty_period_shows_dashes_not_zero_percent(run: Run) -> Non
 def test_stats_as_of_changes_overdue(run: Run) -> None:
     later = json.loads(run("stats", "--as-of", "2026-04-02", "--format", "json").stdout)
     earlier = json.loads(run("stats", "--as-of", "2026-03-10", "--format", "json").stdout)
-    assert later["actions"] == {"open": 5, "overdue": 4, "done": 4, "dropped": 1}
-    assert earlier["actions"] == {"open": 5, "overdue": 1, "done": 4, "dropped": 1}
+    assert later["actions"] == {"open": 5, "overdue": 4, "done": 4, "dropped": 1,
+                                "by_strength": BY_STRENGTH}
+    assert earlier["actions"] == {"open": 5, "overdue": 1, "done": 4, "dropped": 1,
+                                  "by_strength": BY_STRENGTH}  # strength has no as-of
 
 
 def test_stats_bad_date_option_exits_2(run: Run) -> None:
@@ -366,13 +373,14 @@ def test_stats_in_a_narrow_terminal_cuts_long_labels_and_keeps_numbers(run: Run)
 
 def test_actions_in_a_narrow_terminal_are_blocks_of_label_and_value(run: Run) -> None:
     out = run("actions", "--as-of", AS_OF, env={"COLUMNS": "60"}).stdout
-    assert "\n".join(out.splitlines()[2:8]) == (
+    assert "\n".join(out.splitlines()[2:9]) == (
         "Priya Shah (billing lead) (2)\n"
-        "  due:    2026-03-01\n"
-        "  state:  overdue 31d\n"
-        "  action: Billing batch refuses an invoice number it has\n"
-        "          already charged\n"
-        "  record: 2026-02-02-invoice-sent-twice")
+        "  due:      2026-03-01\n"
+        "  state:    overdue 31d\n"
+        "  strength: stronger\n"
+        "  action:   Billing batch refuses an invoice number it has\n"
+        "            already charged\n"
+        "  record:   2026-02-02-invoice-sent-twice")
 
 
 def test_actions_show_overdue_ones_in_red_when_colour_is_on(
@@ -380,11 +388,12 @@ def test_actions_show_overdue_ones_in_red_when_colour_is_on(
     monkeypatch.setattr("nearmiss.log.report.use_colour", lambda tty: True)
     out = run("actions", "--as-of", AS_OF, color=True).stdout
     overdue = click.style("overdue 31d", fg="red", bold=True)
-    assert f"{click.style('2026-03-01', fg='red', bold=True)}  {overdue}  Billing" in out
+    assert f"{click.style('2026-03-01', fg='red', bold=True)}  {overdue}  stronger  Billing" \
+        in out
     assert click.style("open", fg="red", bold=True) not in out
-    assert "  2026-04-30  open   Clear the refund form" in out
+    assert "  2026-04-30  open   weaker    Clear the refund form" in out
     narrow = run("actions", "--as-of", AS_OF, color=True, env={"COLUMNS": "60"}).stdout
-    assert f"  state:  {overdue}\n" in narrow
+    assert f"  state:    {overdue}\n" in narrow
     assert "\x1b[" not in run("actions", "--as-of", AS_OF).stdout  # NO_COLOR, no terminal
 
 

@@ -31,11 +31,12 @@ AS_OF = date(2026, 4, 1)
 
 
 def row(record: str, owner: str, state: ActionState = "open", days_overdue: int = 0,
-        due: date = date(2026, 4, 30)) -> ActionRow:
+        due: date = date(2026, 4, 30), strength: str | None = None) -> ActionRow:
     return ActionRow(record=record, title=f"Title of {record}", index=0,
                      action=f"Do something about {record}", owner=owner, due=due,
                      state=state, days_overdue=days_overdue,
-                     done_on=None, reason=None)
+                     done_on=None, reason=None, type=strength and f"{strength}-kind",
+                     strength=strength)
 
 
 # --- text ------------------------------------------------------------------------------
@@ -299,6 +300,15 @@ def test_actions_tables_one_per_owner_in_the_order_given() -> None:
         ["2026-04-30", "open", "Do something about r3", "r3"]]
 
 
+def test_actions_tables_show_the_strength_once_an_action_has_a_type() -> None:
+    rows = [row("r1", "ana", strength="stronger"), row("r2", "ana")]
+    (table,) = actions_tables(rows, AS_OF)
+    assert table.headers == ["due", "state", "strength", "action", "record"]
+    assert [r[2] for r in table.rows] == ["stronger", "untyped"]
+    assert table.fit == {3: "wrap"}  # the action's text still wraps, not the strength
+    assert "strength" not in actions_tables([row("r2", "ana")], AS_OF)[0].headers
+
+
 def test_actions_tables_of_nothing_is_one_empty_table() -> None:
     tables = actions_tables([], AS_OF)
     assert [(t.title, t.rows) for t in tables] == [("Follow-up actions as of 2026-04-01", [])]
@@ -306,11 +316,12 @@ def test_actions_tables_of_nothing_is_one_empty_table() -> None:
 
 
 def test_actions_csv_has_the_json_fields_as_columns() -> None:
-    out = actions_csv([row("r1", "ana", "overdue", 31, date(2026, 3, 1))])
+    out = actions_csv([row("r1", "ana", "overdue", 31, date(2026, 3, 1), "weaker")])
     assert out.splitlines()[0] == ("record,title,index,action,owner,due,state,days_overdue,"
-                                   "done_on,reason")
+                                   "done_on,reason,type,strength")
     assert list(csv.DictReader(io.StringIO(out))) == [{
         "record": "r1", "title": "Title of r1", "index": "0",
         "action": "Do something about r1", "owner": "ana", "due": "2026-03-01",
-        "state": "overdue", "days_overdue": "31", "done_on": "", "reason": ""}]
+        "state": "overdue", "days_overdue": "31", "done_on": "", "reason": "",
+        "type": "weaker-kind", "strength": "weaker"}]
     assert actions_csv([]) == ""
