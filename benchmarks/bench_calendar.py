@@ -13,28 +13,18 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
+from timing import best  # noqa: E402
 
 from nearmiss.log.calendar import calendar  # noqa: E402
 from nearmiss.log.checker import check_tree  # noqa: E402
 from nearmiss.log.figures import action_list  # noqa: E402
 from nearmiss.log.tables import actions_csv  # noqa: E402
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def measure(n: int, repeat: int, tmp: Path) -> str:

@@ -13,27 +13,17 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
+from timing import best  # noqa: E402
 
 from nearmiss.log.checker import check_tree  # noqa: E402
 from nearmiss.log.figures import compute  # noqa: E402
 from nearmiss.log.signals import signals  # noqa: E402
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

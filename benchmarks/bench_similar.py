@@ -28,14 +28,13 @@ import random
 import re
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
+from timing import best, best_cpu  # noqa: E402
 
 from nearmiss.log import similar  # noqa: E402
 from nearmiss.log.checker import check_tree  # noqa: E402
@@ -45,19 +44,8 @@ from nearmiss.record.model import Record  # noqa: E402
 SAMPLE = Path(__file__).resolve().parent.parent / "incidents"
 
 
-def best(fn: Callable[[], object], repeat: int) -> float:
-    return best_cpu(fn, repeat)[0]
 
 
-def best_cpu(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """The best wall and CPU seconds of ``repeat`` runs: on a busy machine the CPU time
-    is what the work itself costs."""
-    times = []
-    for _ in range(repeat):
-        start, cpu = time.perf_counter(), time.process_time()
-        fn()
-        times.append((time.perf_counter() - start, time.process_time() - cpu))
-    return min(t[0] for t in times), min(t[1] for t in times)
 
 
 class Realistic:
