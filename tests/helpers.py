@@ -86,6 +86,33 @@ def minimal_near_miss(occurred: str = "2026-03-14", **fields: str) -> str:
     return "".join(f"{key}: {value}\n" for key, value in values.items() if value != "")
 
 
+def weaker_only_failure(occurred: str, due: str, second_owner: str) -> str:
+    """A reviewed failure whose two actions are a reminder and training, both weaker:
+    what ``weak-actions-only`` warns about; its ``actions`` key is on line 10."""
+    return f"""\
+title: Technician arrived after the booked window again
+kind: failure
+status: reviewed
+occurred: {occurred}
+team: field-service
+severity: medium
+what_happened: The visit before overran and nobody called the next customer.
+customer_impact: The customer waited in all morning and took a day off for nothing.
+root_causes: [process/no-buffer]
+actions:
+  - action: Remind technicians to phone ahead when a visit overruns
+    type: reminder
+    owner: field-service
+    due: {due}
+    status: open
+  - action: Retrain dispatch on the overrun procedure
+    type: training
+    owner: {second_owner}
+    due: {due}
+    status: open
+"""
+
+
 def cli_runner() -> CliRunner:
     """A CliRunner that keeps stderr apart on every Click the declared range allows:
     Click 8.2 always does (and dropped ``mix_stderr``), Click 8.1 only when asked."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT, cli_runner
+from helpers import ROOT, cli_runner, weaker_only_failure
 
 from nearmiss.cli import cli
 from nearmiss.record.model import ACTION_FIELDS, FIELDS
@@ -172,28 +172,7 @@ def _sample_log_with_an_unquoted_time(work: Path, monkeypatch: pytest.MonkeyPatc
      ).write_text(UNQUOTED_TIME, encoding="utf-8")
 
 
-WEAKER_ACTIONS_ONLY = """\
-title: Technician arrived after the booked window again
-kind: failure
-status: reviewed
-occurred: 2026-11-20
-team: field-service
-severity: medium
-what_happened: The visit before overran and nobody called the next customer.
-customer_impact: The customer waited in all morning and took a day off for nothing.
-root_causes: [process/no-buffer]
-actions:
-  - action: Remind technicians to phone ahead when a visit overruns
-    type: reminder
-    owner: field-service
-    due: 2026-12-15
-    status: open
-  - action: Retrain dispatch on the overrun procedure
-    type: training
-    owner: dispatch
-    due: 2026-12-15
-    status: open
-"""
+WEAKER_ACTIONS_ONLY = weaker_only_failure("2026-11-20", "2026-12-15", "dispatch")
 
 
 def _sample_log_with_weaker_actions_only(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,6 +18,7 @@ from helpers import (
     cli_runner,
     minimal_near_miss,
     valid_fixtures,
+    weaker_only_failure,
 )
 
 from nearmiss.cli import cli, main
@@ -129,28 +130,7 @@ def test_warnings_with_strict_exit_1(log: Path) -> None:
     assert check("--strict").exit_code == 1
 
 
-WEAK_ONLY = """\
-title: Technician arrived after the booked window
-kind: failure
-status: reviewed
-occurred: 2026-03-14
-team: field-service
-severity: medium
-what_happened: The visit before overran and nobody called the next customer.
-customer_impact: The customer waited in all morning.
-root_causes: [process/no-buffer]
-actions:
-  - action: Remind technicians to phone ahead when a visit overruns
-    type: reminder
-    owner: field-service
-    due: 2026-04-01
-    status: open
-  - action: Retrain dispatch on the overrun procedure
-    type: training
-    owner: support-desk
-    due: 2026-04-15
-    status: open
-"""
+WEAK_ONLY = weaker_only_failure("2026-03-14", "2026-04-01", "support-desk")
 
 
 def test_a_failure_fixed_only_by_weaker_actions_warns_and_fails_strict(log: Path) -> None:
