@@ -617,6 +617,94 @@ def _seen_before(incidents: Path, path: Path, related: str) -> None:
                    "record.")
 
 
+def _mapping(ctx: click.Context, param: click.Parameter, given: tuple[str, ...]
+             ) -> dict[str, str]:
+    """--map FIELD=COLUMN options as {field: column}."""
+    mapping: dict[str, str] = {}
+    for item in given:
+        name, sep, column = item.partition("=")
+        if not sep or not name.strip() or not column:
+            raise click.BadParameter(f"{item!r}: write it as FIELD=COLUMN, e.g. "
+                                     "what_happened=\"Description\"", ctx, param)
+        mapping[name.strip()] = column
+    return mapping
+
+
+@cli.command("import", short_help="Bring in an existing log from a spreadsheet (CSV).")
+@click.argument("csv_file", metavar="FILE.csv",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@incidents_option
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", callback=_mapping,
+              help="Read FIELD from the column headed COLUMN (repeatable); columns named "
+                   "like a field need none.")
+@click.option("--date-format", metavar="FORMAT", default=None,
+              help="How the sheet writes dates that are not ISO, in strftime notation, "
+                   "e.g. %d/%m/%Y.")
+@click.option("--dry-run", is_flag=True, help="Check every row and show what would be "
+                                              "written; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(list(report.FORMATS)), default="text",
+              show_default=True, help="text for people, json for programs, github for "
+              "annotations.")
+def import_(csv_file: Path, incidents: Path, mapping: dict[str, str],
+            date_format: str | None, dry_run: bool, fmt: str) -> None:
+    """Make a record of every row of FILE.csv (row 1 names the columns), as
+    incidents/YYYY/ID.yaml, each checked as `nearmiss check` checks it.
+
+    All or nothing: when any row has an error, no file is written. Existing files are
+    never overwritten. Try it with --dry-run first; docs/guide/moving-in.md tells how.
+
+    Exit status: 0 written (or, with --dry-run, would be), 1 problems found, 2 the import
+    could not run.
+    """
+    from nearmiss.authoring import importer
+
+    taxonomy = taxonomy_of(incidents)
+    try:
+        settings = authoring.log_settings(incidents)
+        plan = importer.plan(csv_file, incidents, taxonomy, settings, mapping=mapping,
+                             date_format=date_format, today=date.today(),
+                             existing=authoring.existing_records(incidents))
+    except CannotRun as exc:
+        cannot_run(exc)
+    except importer.BadMap as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from None
+    write = plan.ok and not dry_run
+    if write:
+        try:
+            importer.write_all(plan)
+        except FileExistsError as exc:
+            click.echo(f"nearmiss: {exc.filename} appeared meanwhile; it was not "
+                       "overwritten", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
+    paths = [display_path(r.path) for r in plan.records]
+    if fmt == "json":
+        click.echo(json.dumps({
+            "source": plan.source, "dry_run": dry_run, "written": write,
+            "records": [{"row": r.row, "id": r.id, "path": path}
+                        for r, path in zip(plan.records, paths, strict=True)],
+            "errors": sum(p.is_error for p in plan.problems),
+            "warnings": sum(not p.is_error for p in plan.problems),
+            "problems": [report.as_dict(p) for p in plan.problems]},
+            indent=2, ensure_ascii=False))
+    else:
+        colour = report.use_colour(sys.stdout.isatty()) and fmt == "text"
+        lines = report.github(0, plan.problems).splitlines()[:-1] if fmt == "github" \
+            else [report.line(p, colour) for p in plan.problems]
+        for line in lines:
+            click.echo(line)
+        errors = sum(p.is_error for p in plan.problems)
+        verb = "would write" if dry_run else "wrote"
+        if errors:
+            click.echo(f"nothing was written: {plural(errors, 'error')} in {plan.source}")
+        else:
+            if fmt == "text":
+                for r, path in zip(plan.records, paths, strict=True):
+                    click.echo(f"{verb} {path} (row {r.row}: {r.kind}, {r.status}) {r.title}")
+            then = "; run again without --dry-run to write them" if dry_run and paths else ""
+            click.echo(f"{verb} {plural(len(paths), 'record')} to {incidents}{then}")
+    sys.exit(EXIT_OK if plan.ok else EXIT_PROBLEMS)
+
+
 @cli.command(short_help="Canonical key order and style, comments kept.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @incidents_option

@@ -181,6 +181,28 @@ def _sample_log_with_weaker_actions_only(work: Path, monkeypatch: pytest.MonkeyP
      ).write_text(WEAKER_ACTIONS_ONLY, encoding="utf-8")
 
 
+A_SHEET = """\
+title,kind,occurred,team,severity,what_happened,caught_by
+Refund nearly sent twice,Near miss,2026-03-14,Billing,Medium,"A refund was keyed twice
+after the first screen froze.",The second approver saw the same amount twice.
+"""
+OWN_HEADERS = """\
+Summary;Kind;Date;Team;Severity;Description;Caught by
+Parcel nearly sent to the old flat;Near miss;14/03/2026;Delivery;Low;The label still had the \
+old address.;The packer compared the label with the slip.
+"""
+
+
+def _a_sheet_to_import(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sample_log(work, monkeypatch)
+    (work / "old-log.csv").write_text(A_SHEET, encoding="utf-8", newline="")
+
+
+def _a_sheet_with_its_own_headers(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sample_log(work, monkeypatch)
+    (work / "old-log.csv").write_text(OWN_HEADERS, encoding="utf-8", newline="")
+
+
 def _without_the_site_extra(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As if nh3 were not installed: importing the site package fails as it then would."""
     import builtins
@@ -205,6 +227,8 @@ SCENARIOS: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
     "sample-log-with-a-typo": _sample_log_with_a_typo,
     "sample-log-with-an-unquoted-time": _sample_log_with_an_unquoted_time,
     "sample-log-with-weaker-actions-only": _sample_log_with_weaker_actions_only,
+    "a-sheet-to-import": _a_sheet_to_import,
+    "a-sheet-with-its-own-headers": _a_sheet_with_its_own_headers,
     "without-the-site-extra": _without_the_site_extra,
     "empty-folder": _empty_folder,
 }

@@ -147,6 +147,8 @@ def test_base_install_holds_only_the_declared_base_dependencies(base_env: Path) 
      "--what-happened", "The refund was queued twice.", "--caught-by",
      "The second approval noticed the duplicate."],
     ["init", "new-log"],
+    ["import", "--dry-run", "--date-format", "%d/%m/%Y", "--map", "occurred=Date",
+     str(ROOT / "tests" / "fixtures" / "import" / "small.csv")],
 ], ids=lambda args: " ".join(args[:2]))
 def test_every_command_but_the_site_ones_runs_on_the_base_install(
         base_env: Path, sample_log: Path, args: list[str]) -> None:

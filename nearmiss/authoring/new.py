@@ -22,15 +22,18 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeAlias
 
 import yaml
 
 from nearmiss.files import write_atomic
 from nearmiss.log.checker import discover, display_path, file_tree_problems, load_settings
 from nearmiss.record.model import (
+    ACTION_FIELDS,
     DATE_RE,
     DATETIME_RE,
     FIELDS,
+    FOLLOW_UP_FIELDS,
     KIND_RULES,
     REPORT_ORDER,
     STATUS_RULES,
@@ -71,7 +74,63 @@ def block(value: str, indent: str = "  ") -> str:
     return "|\n" + "\n".join(indent + line if line.strip() else "" for line in lines)
 
 
-def record_text(values: Mapping[str, str | list[str]], schema: str | None = None) -> str:
+def markdown(value: str) -> str:
+    """A literal block when it reads back as the text (line end added), else quoted: a
+    first line that starts with spaces or lines ending in spaces would not survive one."""
+    text = block(value)
+    try:
+        if yaml.safe_load(f"k: {text}\n") == {"k": value.strip("\n") + "\n"}:
+            return text
+    except yaml.YAMLError:
+        pass
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _flow_item(value: str) -> str:
+    """An item of a ``[a, b]`` list: quoted where a comma or bracket would end it."""
+    try:
+        if yaml.safe_load(f"k: [{value}]") == {"k": [value]}:
+            return value
+    except yaml.YAMLError:
+        pass
+    return json.dumps(value, ensure_ascii=False)
+
+
+# a value inside actions, follow_up or extra: text, or lists and mappings of it
+Nested: TypeAlias = "str | list[Nested] | dict[str, Nested]"
+_NESTED_DATES = frozenset(name for table in (ACTION_FIELDS, FOLLOW_UP_FIELDS)
+                          for name, spec in table.items() if spec.type == "date")
+
+
+def _leaf(key: str, value: str) -> str:
+    if key in _NESTED_DATES and (DATE_RE.match(value) or DATETIME_RE.match(value)):
+        return value  # as the record format shows dates; the checker reads them as text
+    return scalar(value)
+
+
+def _nested(value: Sequence[Nested] | Mapping[str, Nested], indent: str) -> list[str]:
+    """The lines of a list or mapping in block style, each text as ``scalar`` writes it."""
+    listed = not isinstance(value, Mapping)
+    pairs = list(value.items()) if isinstance(value, Mapping) else [("", v) for v in value]
+    lines: list[str] = []
+    for key, item in pairs:
+        lead = f"{indent}- " if listed else f"{indent}{scalar(key)}:"
+        if isinstance(item, str):
+            lines.append(f"{lead}{'' if listed else ' '}{_leaf(key, item)}")
+        elif not item:
+            lines.append(f"{lead.rstrip()} {'[]' if isinstance(item, list) else '{}'}")
+        elif listed:  # '- ' takes the place of the first line's indent
+            inner = _nested(item, indent + "  ")
+            lines += [lead + inner[0][len(indent) + 2:], *inner[1:]]
+        else:
+            lines += [lead, *_nested(item, indent + "  ")]
+    return lines
+
+
+Value: TypeAlias = "str | list[str] | list[dict[str, Nested]] | dict[str, Nested]"
+
+
+def record_text(values: Mapping[str, Value], schema: str | None = None) -> str:
     """The YAML text of a new record, fields in the order of the record format."""
     out = [
         "# A near miss or service failure, recorded for learning (blameless: describe what",
@@ -84,12 +143,15 @@ def record_text(values: Mapping[str, str | list[str]], schema: str | None = None
         value = values.get(name)
         if value is None or value == "" or value == []:
             continue
-        if isinstance(value, list):
-            out.append(f"{name}: [{', '.join(scalar(v) for v in value)}]")
+        if isinstance(value, dict) or (isinstance(value, list) and
+                                       not all(isinstance(v, str) for v in value)):
+            out += [f"{name}:", *_nested(value, "  ")]
+        elif isinstance(value, list):
+            out.append(f"{name}: [{', '.join(_flow_item(str(v)) for v in value)}]")
         elif FIELDS[name].type == "date":
             out.append(f"{name}: {value}")
         elif name in MARKDOWN:
-            out.append(f"{name}: {block(value)}")
+            out.append(f"{name}: {markdown(value)}")
         else:
             out.append(f"{name}: {scalar(value)}")
     return "\n".join(out) + "\n"

@@ -42,16 +42,19 @@ def text(files: int, problems: list[Problem], colour: bool = False) -> str:
     return "\n".join([*(line(p, colour) for p in problems), summary(files, problems)])
 
 
+def as_dict(p: Problem) -> dict[str, object]:
+    """A problem as the json format lists it (``check`` and ``import`` alike)."""
+    return {"path": p.path, "line": p.line, "column": p.column,
+            "severity": p.severity.value, "code": p.code, "field": p.field,
+            "message": p.message, "hint": p.hint}
+
+
 def as_json(files: int, problems: list[Problem], colour: bool = False) -> str:
     return json.dumps({
         "files": files,
         "errors": sum(p.is_error for p in problems),
         "warnings": sum(not p.is_error for p in problems),
-        "problems": [{
-            "path": p.path, "line": p.line, "column": p.column,
-            "severity": p.severity.value, "code": p.code, "field": p.field,
-            "message": p.message, "hint": p.hint,
-        } for p in problems],
+        "problems": [as_dict(p) for p in problems],
     }, indent=2, ensure_ascii=False)
 
 

@@ -3,7 +3,6 @@ flat CSV for spreadsheets. Only layout lives here; every number comes from ``fig
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import shutil
@@ -15,6 +14,7 @@ from typing import Any, Literal
 
 import click
 
+from nearmiss.log.csvcells import Writer
 from nearmiss.log.figures import (
     ActionRow,
     BreakdownRow,
@@ -343,9 +343,10 @@ def _sections(figures: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def stats_csv(stats: Stats) -> str:
-    """Tidy rows (section, key, metric, value): one shape that pivots in any spreadsheet."""
+    """Tidy rows (section, key, metric, value): one shape that pivots in any spreadsheet;
+    text cells are neutralised (``csvcells.safe``), computed numbers are not."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = Writer(buffer)
     writer.writerow(["section", "key", "metric", "value"])
     for section, value in _sections(stats.as_dict()):
         if isinstance(value, list):
@@ -368,9 +369,10 @@ def actions_csv(rows: Sequence[ActionRow]) -> str:
     buffer = io.StringIO()
     if rows:
         items = [row.as_dict() for row in rows]
-        writer = csv.DictWriter(buffer, list(items[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(items)
+        writer = Writer(buffer)
+        writer.writerow(items[0])
+        for item in items:
+            writer.writerow(item.values())
     return buffer.getvalue()
 
 

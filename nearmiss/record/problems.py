@@ -96,4 +96,6 @@ CODES: dict[str, str] = {
                      "address (warning).",
     "blaming-language": "Words that blame a person rather than describe the system "
                         "(warning).",
+    "record-exists": "`nearmiss import`: the file a row would become already exists; "
+                     "nothing is overwritten.",
 }

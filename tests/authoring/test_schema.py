@@ -55,6 +55,7 @@ NOT_EXPRESSIBLE = {
     "wrong-year-folder": "about where the file is, not its content",
     "not-in-year-folder": "about where the file is, not its content",
     "duplicate-id": "needs the whole tree",
+    "record-exists": "about a file `nearmiss import` would write, not a record's content",
     "unknown-related": "needs the whole tree",
     "self-related": "compares `related` with the file name",
     "date-in-future": "needs today's date",

@@ -36,7 +36,7 @@ from helpers import (
 from nearmiss.log.checker import CannotRun, check_tree, placement_problems
 from nearmiss.record.model import Record
 from nearmiss.record.problems import CODES, Problem, Severity
-from nearmiss.record.rules import check_record
+from nearmiss.record.rules import DEFAULT_SETTINGS, check_record
 from nearmiss.record.taxonomy import ActionType, Taxonomy, TaxonomyError, parse_taxonomy
 from nearmiss.record.yamlsource import Sink, load
 
@@ -110,6 +110,7 @@ DEDICATED_TESTS = {
     "file-too-large": "test_file_over_the_size_limit_is_refused_before_parsing",
     "symlink-outside": "test_link_out_of_the_folder_is_refused",
     "settings-invalid": "test_broken_settings_cannot_run",
+    "record-exists": "test_record_exists_when_an_import_would_overwrite",
 }
 
 
@@ -1008,3 +1009,17 @@ def test_a_broken_action_type_says_what_it_lacks(entry: str, message: str, hint:
         parse_taxonomy(text.encode(), "_taxonomy.yaml")
     assert [(p.code, p.message, p.hint) for p in raised.value.problems] == [
         ("taxonomy-invalid", message, hint)]
+
+
+def test_record_exists_when_an_import_would_overwrite(tmp_path: Path, taxonomy: Taxonomy
+                                                     ) -> None:
+    from nearmiss.authoring.importer import plan
+
+    (tmp_path / "2026").mkdir()
+    (tmp_path / "2026" / "2026-03-14-x.yaml").write_text("title: x\n", encoding="utf-8")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("id,title\n2026-03-14-x,x\n", encoding="utf-8")
+    found = plan(sheet, tmp_path, taxonomy, DEFAULT_SETTINGS, mapping={}, date_format=None,
+                 today=date(2026, 4, 1), existing={"2026-03-14-x": [tmp_path / "2026"]})
+    assert [(p.line, p.column) for p in found.problems if p.code == "record-exists"] == [
+        (2, 1)]
