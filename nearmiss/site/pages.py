@@ -45,6 +45,7 @@ from nearmiss.record.model import CAUGHT_HOW_WORDS, ID_RE, Record, day_of
 from nearmiss.record.result import FileResult
 from nearmiss.record.taxonomy import Term
 from nearmiss.site import charts, markup
+from nearmiss.site import report as report_form
 from nearmiss.site.history import Dates
 from nearmiss.site.markup import attr, block, rel, text
 from nearmiss.site.sanitize import page_title
@@ -124,6 +125,9 @@ class SiteOptions:
     link_style: str = "md"
     history: Mapping[str, Dates] = field(default_factory=dict)  # by absolute file path
     source_root: str = "."  # the folder YAML paths in edit links are relative to
+    # the records' folder relative to ``source_root``, where the report form proposes new
+    # records (``site.report.new_file``)
+    incidents_source: str = "incidents"
     site_url: str = ""
     # the guide's page of figure definitions, when the site has it (this repository's
     # does; a team's own site usually not): the dashboard links it, or names it in words
@@ -437,6 +441,7 @@ class Site:
     # pages -------------------------------------------------------------------------
     def pages(self) -> Iterator[Page]:
         yield self.home()
+        yield self.report_page()
         yield self.dashboard()
         for r in self.public:
             yield self.reused_record_page(r)
@@ -475,6 +480,8 @@ class Site:
         out = [f"# {text(self.o.title)}", "", *self.refused_note(here),
                "Every near miss here is a failure that did not reach a customer. We record "
                "them to learn cheaply, and to thank the people who caught them.", "",
+               f"[{report_form.TITLE}]({rel(here, report_form.PATH)}){{ .md-button "
+               ".md-button--primary .nm-button }", "",
                f'<div class="nm-figures">{cards}</div>', "",
                *self.rising(here, "## Watch"), "## Latest saves", ""]
         saves = [r for r in self.public if r.is_near_miss][:8]
@@ -496,6 +503,12 @@ class Site:
         out.append(f"- [Feed of new records]({rel(here, 'feed.xml')})")
         return Page(here, self.o.title, "\n".join(out) + "\n", in_nav=True, searchable=True,
                     site_home=here == "index.md")
+
+    def report_page(self) -> Page:
+        """The form that writes a new record (``site.report``), beside the log."""
+        target = report_form.new_file(self.o.edit_base, self.o.incidents_source)
+        return Page(report_form.PATH, report_form.TITLE,
+                    report_form.page(self.taxonomy, target), in_nav=True)
 
     def dashboard(self) -> Page:
         here = self.path("dashboard.md")

@@ -9,13 +9,14 @@ generator builds it, as long as that generator loads ``STYLESHEET_PATH`` (``extr
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from nearmiss.files import write_atomic
 from nearmiss.log.checker import CheckResult
-from nearmiss.site import charts, history
+from nearmiss.site import charts, history, report
 from nearmiss.site.pages import STYLESHEET, SiteOptions, build
 
 STYLESHEET_PATH = "assets/nearmiss.css"
@@ -52,12 +53,16 @@ def site_files(result: CheckResult, folder: Path, as_of: date, options: SiteOpti
     """
     if git_dates:
         options = replace(options, history=history.record_dates(folder))
+    # the report form proposes new records where the edit links point, in this folder
+    where = os.path.relpath(folder, options.source_root).replace(os.sep, "/")
+    options = replace(options, incidents_source=where)
     pages, feed, calendars = build(result, as_of, options)
     files = [SiteFile(page.path, page.markdown, page.in_nav, page.source, page.record_text,
                       page.refused, page.searchable) for page in pages]
     files.append(SiteFile(FEED_PATH, feed))
     files += [SiteFile(path, content) for path, content in calendars.items()]
     files.append(SiteFile(STYLESHEET_PATH, stylesheet()))
+    files.append(SiteFile(report.SCRIPT_PATH, report.SCRIPT.read_text(encoding="utf-8")))
     return files
 
 
