@@ -125,6 +125,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.search_pages = site_search.Pages()
         self.indexer = site_search.Indexer()
         self.stream: site_search.Stream | None = None  # a build's index, fed as it renders
+        self.search_lang: str | None = None  # the language the theme gives its pages
         self.search_told = False  # said, in this serve session, that Material's is off
         self.check_cache: Cache | None = None  # kept open across the rebuilds of a serve
 
@@ -285,11 +286,16 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
 
     def start_stream(self, config: MkDocsConfig, files: Files, unsearched: set[str]) -> None:
         """A build (not serving: a rebuild renders only some pages) with Pagefind feeds
-        it the pages as they render, in the parts the pages it will index make: every
-        page but those of the log that search leaves out (browse lists), as a page of
-        docs/ tells only once rendered (``search: exclude``)."""
+        it each page's article as its Markdown is converted, in the parts the pages it
+        will index make: every page but those of the log that search leaves out (browse
+        lists), as a page of docs/ tells only once read (``search: exclude``)."""
         self.end_stream()
         if self.pagefind is not config or self.serving or self.dirty:
+            return
+        self.search_lang = _page_language(config)
+        if self.search_lang is None:
+            log.info("search: the theme does not say its pages' language; Pagefind "
+                     "indexes the built site instead")
             return
         plan = {f.dest_uri: (Path(f.src_uri).stem if f.src_uri in self.sources else None)
                 for f in files.documentation_pages() if f.src_uri not in unsearched}
@@ -320,9 +326,14 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
 
     def on_page_content(self, html: str, /, *, page: MkDocsPage, config: MkDocsConfig,
                         files: Files) -> str | None:
-        """Sanitize the HTML of pages that carry record text, before search indexes it."""
+        """Sanitize the HTML of pages that carry record text, before search indexes it;
+        with Pagefind fed as the build goes, hand it the page's article."""
         if page.file.src_uri in self.record_text:
-            return sanitize.clean_html(html)
+            html = sanitize.clean_html(html)
+        if self.stream is not None and self.search_lang is not None \
+                and site_search.searchable(page.meta):
+            self.stream.add(page.file.dest_uri, site_search.article_page(
+                html, page.title or config.site_name, self.search_lang))
         return html
 
     def on_post_page(self, output: str, /, *, page: MkDocsPage, config: MkDocsConfig
@@ -336,8 +347,6 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             self.search_pages.note(page.file.dest_uri, indexed=done.indexed,
                                    record=(Path(page.file.src_uri).stem
                                            if page.file.src_uri in self.sources else None))
-            if self.stream is not None and done.indexed:
-                self.stream.add(page.file.dest_uri, done.html)
             for part in done.missing:
                 log.warning(f"{page.file.src_uri}: the theme's markup has changed, so "
                             f"nearmiss cannot find {part} for search; please report this")
@@ -412,7 +421,11 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files
                ) -> Environment | None:
-        """What the page not found (overrides/404.html) links to."""
+        """What the page not found (overrides/404.html) links to. Every page's Markdown
+        is converted by now: Pagefind, fed them all, writes the index while MkDocs lays
+        them out in the theme."""
+        if self.stream is not None:
+            self.stream.write_all()
         if not self.config.enabled:
             return env
         style = "directory" if config.use_directory_urls else "file"
@@ -436,6 +449,19 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             server.watch(self.config.incidents)
             self.serving = True  # `mkdocs serve --clean` starts up as a build
         return server
+
+
+def _page_language(config: MkDocsConfig) -> str | None:
+    """The ``lang`` of Material's pages (``<html lang>``), which Pagefind indexes by: the
+    theme's own translation of ``theme.language``, rendered as its base.html does; None
+    if the theme cannot say."""
+    try:
+        language = config.theme.get_env().from_string(
+            '{% import "partials/language.html" as lang with context %}'
+            '{{ lang.t("language") }}').render(config=config)
+    except Exception:  # noqa: BLE001 - a theme of other templates: index the built pages
+        return None
+    return language.strip() or None
 
 
 def _edit_base(config: MkDocsConfig) -> str | None:

@@ -16,8 +16,8 @@ This module knows nothing of MkDocs, so all of it is testable without a build:
   Pagefind holds a run's whole index in memory: the site's own pages in the main bundle,
   the record pages in parts of consecutive records under ``pagefind/parts/``, which
   search.js has the dialog merge;
-- ``Stream`` feeds a build's pages to one Pagefind as MkDocs renders them, so the index
-  is made on the core MkDocs leaves idle;
+- ``Stream`` feeds a build's articles to one Pagefind as MkDocs converts them, so the
+  index is made on the core MkDocs leaves idle;
 - ``Indexer`` runs Pagefind over the built site, at once for a build, or in the
   background while serving so a reload is not kept waiting for the index: the previous
   index keeps answering until the new one is complete and swapped in, and only the parts
@@ -44,6 +44,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -716,8 +717,10 @@ def _swap(site: Path) -> None:
 
 # Run after a build (``index``), Pagefind reads every page back and indexes it while
 # MkDocs waits: about a fifth of a build of a thousand records. ``Stream`` instead hands
-# each page to one ``pagefind --service`` as MkDocs renders it, so Pagefind parses pages
-# on the core MkDocs leaves idle, and only writing the index is left for the end.
+# each page's article (``article_page``: all of a page Pagefind indexes) to one
+# ``pagefind --service`` as MkDocs converts its Markdown, so Pagefind reads pages on the
+# core MkDocs leaves idle, and writes the index while MkDocs lays the pages out in the
+# theme (``write_all``): little is left for the end.
 #
 # The service reads and answers messages of base64-encoded JSON, each ended by a comma.
 # Pagefind's own Python package (pagefind.index) speaks it through asyncio, but polls for
@@ -725,6 +728,16 @@ def _swap(site: Path) -> None:
 # from two threads, one writing what the build sends, one reading the answers.
 SERVICE_QUEUE = 256  # pages waiting to be written to the service before the build waits
 CLOSE_WAIT = 10.0  # seconds the service has to end once its input has
+
+
+def article_page(content: str, title: str, lang: str) -> str:
+    """A page's article as Pagefind reads it from the built page: the content MkDocs made
+    of its Markdown, under the title Material adds when the content has no ``<h1>``, in
+    the page's language (Pagefind's index and stemming are by language)."""
+    heading = "" if "<h1" in content else f"<h1>{html_escape(title)}</h1>"
+    return (f'<!DOCTYPE html><html lang="{html_escape(lang)}"><head><meta charset="utf-8">'
+            f"<title>{html_escape(title)}</title></head><body>"
+            f"<article data-pagefind-body>{heading}{content}</article></body></html>")
 
 
 class Stream:
@@ -744,6 +757,7 @@ class Stream:
         self._part_of = {page: part.path for part in self.plan for page in part.pages}
         self._left = {part.path: len(part.pages) for part in self.plan}
         self._sent: dict[str, set[str]] = {part.path: set() for part in self.plan}
+        self._written: set[str] = set()  # the parts asked to be written already
         self._unplanned = False
         self._answers: dict[int, dict[str, Any]] = {}
         self._asked = 0
@@ -781,6 +795,13 @@ class Stream:
         if path and self._left[path] == 0:  # a part of records, complete
             self._write_part(path)
 
+    def write_all(self) -> None:
+        """Have Pagefind write every part it has pages of (it does so while the build
+        goes on): no page is to come."""
+        for path, pages in self._sent.items():
+            if pages and path not in self._written:
+                self._write_part(path)
+
     def finish(self, pages: Mapping[str, str | None]) -> Done | None:
         """Write what is left and wait for Pagefind: the index, if the pages the build
         marked for search (``pages``) are the ones sent, in the parts planned; else None,
@@ -792,9 +813,7 @@ class Stream:
             self.close()
             shutil.rmtree(self.site / BUNDLE, ignore_errors=True)
             return None
-        for path in sent:
-            if not path or self._left[path]:  # the main bundle, pages/<n>: not yet written
-                self._write_part(path)
+        self.write_all()
         try:
             for ask in range(1, self._asked + 1):
                 self._answer(ask)
@@ -826,6 +845,7 @@ class Stream:
                 thread.join(timeout=CLOSE_WAIT)
 
     def _write_part(self, path: str) -> None:
+        self._written.add(path)
         output = self.site / BUNDLE / path if path else self.site / BUNDLE
         self._ask({"type": "WriteFiles", "index_id": self._index[path],
                    "output_path": str(output)})

@@ -586,6 +586,17 @@ def test_the_sample_is_as_findable_as_with_materials_search(sample: Path) -> Non
         in titles and not any("¶" in t for t in titles)
 
 
+def test_the_sample_indexed_as_it_builds_is_indexed_as_its_built_pages(
+        sample: Path, tmp_path: Path) -> None:
+    """Fed from each page's article while MkDocs builds, Pagefind makes the very index it
+    makes of the built site afterwards: the same pages, titles, words and sections."""
+    again = tmp_path / "site"
+    shutil.copytree(sample, again)
+    search.index(again)
+    assert sorted(map(json.dumps, fragments(again))) == \
+        sorted(map(json.dumps, fragments(sample)))
+
+
 def test_internal_records_are_never_indexed(sample: Path) -> None:
     assert not (sample / "log" / "records" / INTERNAL).exists()
     assert not holds(sample, "Gas safety certificate nearly e-mailed")
