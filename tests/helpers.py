@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import re
 import shutil
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -111,6 +117,25 @@ actions:
     due: {due}
     status: open
 """
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """``folder`` served on a loopback port, quietly, while the block runs: its address,
+    ending in /, as a static host serves a built site."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def cli_runner() -> CliRunner:

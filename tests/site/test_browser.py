@@ -10,20 +10,17 @@ browser test that silently skips proves nothing.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from helpers import ROOT
+from helpers import ROOT, served
 from test_site import INTERNAL, RECORD, build_site, make_project
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -52,11 +49,6 @@ PHONE_PAGES = {"home": "", "record": f"log/records/{RECORD}/", "dashboard": "log
 MIN_CHART_TEXT_PX = 9.0
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 def make_themed_project(where: Path) -> Path:
     """The test project with the palette of this repository's mkdocs.yml (the light and
     dark schemes, chosen by the system's preference) and its docs/assets/theme.css."""
@@ -78,13 +70,8 @@ def make_themed_project(where: Path) -> Path:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sample site built once and served on a loopback port for the module."""
     site = build_site(make_themed_project(tmp_path_factory.mktemp("browser")))
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with served(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

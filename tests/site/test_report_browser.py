@@ -8,17 +8,14 @@ project) and a GitHub edit link, so the form offers "Propose it on GitHub".
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from helpers import ROOT, cli_runner
+from helpers import ROOT, cli_runner, served
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_browser import (
@@ -26,7 +23,6 @@ from test_browser import (
     CHROMIUM_ARGS,
     PHONE,
     SCHEMES,
-    _QuietHandler,
     make_themed_project,
     playwright_api,
     serious_violations,
@@ -63,12 +59,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     config.write_text(text.replace("https://git.example.org/log/edit/main/",
                                    f"{REPO}/edit/main/"), encoding="utf-8")
     site = build_site(project)
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with served(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

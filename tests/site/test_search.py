@@ -8,9 +8,7 @@ public record by a word of its story, and nothing by a word of an internal one.
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import importlib.util
 import json
 import logging
@@ -25,6 +23,7 @@ from typing import Any
 
 import pytest
 from helpers import add_record, build_learning_log, minimal_near_miss
+from helpers import served as on_loopback
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
@@ -772,19 +771,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-sync", "--disable-quic"]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 def serve_folder(project: Path) -> Iterator[str]:
     """Serve ``project`` on a loopback port, its built site at the sub-path /site/."""
-    handler = functools.partial(_QuietHandler, directory=str(project))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/site/"
-    server.shutdown()
-    server.server_close()
+    with on_loopback(project) as url:
+        yield url + "site/"
 
 
 @pytest.fixture(scope="module")
