@@ -121,7 +121,12 @@ def load(tab: Any, url: str, color_scheme: str = "light") -> None:
 
 
 def serious_violations(tab: Any) -> list[str]:
-    """axe-core's serious and critical findings, each with its first few elements."""
+    """axe-core's serious and critical findings, each with its first few elements, once
+    no transition runs (endless ones aside, as a spinner's): mid-fade (Material's header
+    title, after the page scrolls to a field), a colour is a blend no reader is left with."""
+    tab.wait_for_function("document.getAnimations().every(a => a.playState !== 'running' "
+                          "|| a.effect?.getComputedTiming().iterations === Infinity)",
+                          timeout=10000)
     results = axe_api.Axe().run(tab)
     found = []
     for v in results.response["violations"]:
