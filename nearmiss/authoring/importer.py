@@ -31,9 +31,9 @@ from nearmiss.authoring.new import (
     Value,
     _fold,
     choose,
+    new_record_path,
     record_text,
     schema_reference,
-    slugify,
 )
 from nearmiss.files import write_atomic
 from nearmiss.log.checker import CannotRun, display_path, file_tree_problems
@@ -378,12 +378,9 @@ def plan(csv_path: Path, incidents: Path, taxonomy: Taxonomy, settings: Settings
             day = date.fromisoformat(occurred[:10])
         except ValueError:  # reported by the check, at the occurred column
             day = today
-        if not record_id:
-            base = record_id = f"{day.isoformat()}-{slugify(str(values.get('title', '')))}"
-            n = 1
-            while record_id in taken:
-                n += 1
-                record_id = f"{base}-{n}"
+        if not record_id:  # as `new` names a record: -2, -3… past the ids taken
+            record_id = new_record_path(incidents, day, str(values.get("title", "")),
+                                        taken).stem
         taken.add(record_id)
         year = record_id[:4] if record_id[:4].isdigit() else str(day.year)
         read.append((row, values, record_id, where, incidents / year / f"{record_id}.yaml",
