@@ -70,33 +70,52 @@ def calendar(rows: Iterable[ActionRow], as_of: date, *, name: str = DEFAULT_NAME
     ``owner_label`` names an owner (a team key as its label); ``record_url`` gives the
     record page's address, when there is one.
     """
-    from icalendar import Calendar, Event, Todo
+    return document((item(row, as_of, events=events, owner_label=owner_label,
+                          record_url=record_url)
+                     for row in rows if row.state in OPEN_STATES), name=name)
 
-    stamp = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
+
+def document(items: Iterable[str], *, name: str = DEFAULT_NAME) -> str:
+    """The calendar named ``name`` holding ``items`` (each ``item``'s text, in order).
+
+    The text is the one ``icalendar`` writes for the whole calendar, which puts a
+    component's properties before its subcomponents: the items go between the
+    calendar's own lines and its END line. Items made one by one can so be kept while
+    serving, and only an edited record's made again.
+    """
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", plain(name))
-    for row in rows:
-        if row.state not in OPEN_STATES:
-            continue
-        url = record_url(row.record) if record_url else None
-        item = Event() if events else Todo()
-        item.add("uid", uid(row, event=events))
-        item.add("dtstamp", stamp)
-        if events:
-            item.add("dtstart", row.due)
-            item.add("dtend", row.due + timedelta(days=1))  # all day: the end is exclusive
-            item.add("transp", "TRANSPARENT")  # a due date does not make anyone busy
-            item.add("summary", f"Due: {plain(row.action)}")
-        else:
-            item.add("due", row.due)
-            item.add("status", "NEEDS-ACTION")
-            item.add("summary", plain(row.action))
-        item.add("description", describe(row, owner_label(row.owner), url))
-        if url:
-            item.add("url", url)
-        cal.add_component(item)
-    text: str = cal.to_ical().decode("utf-8")
+    head: str = cal.to_ical().decode("utf-8")
+    end = head.rindex("END:VCALENDAR")
+    return head[:end] + "".join(items) + head[end:]
+
+
+def item(row: ActionRow, as_of: date, *, events: bool = False,
+         owner_label: Callable[[str], str] = str,
+         record_url: Callable[[str], str | None] | None = None) -> str:
+    """One action as a to-do, or with ``events`` as an event: its lines for ``document``."""
+    from icalendar import Event, Todo
+
+    url = record_url(row.record) if record_url else None
+    entry = Event() if events else Todo()
+    entry.add("uid", uid(row, event=events))
+    entry.add("dtstamp", datetime.combine(as_of, time(0, 0), tzinfo=UTC))
+    if events:
+        entry.add("dtstart", row.due)
+        entry.add("dtend", row.due + timedelta(days=1))  # all day: the end is exclusive
+        entry.add("transp", "TRANSPARENT")  # a due date does not make anyone busy
+        entry.add("summary", f"Due: {plain(row.action)}")
+    else:
+        entry.add("due", row.due)
+        entry.add("status", "NEEDS-ACTION")
+        entry.add("summary", plain(row.action))
+    entry.add("description", describe(row, owner_label(row.owner), url))
+    if url:
+        entry.add("url", url)
+    text: str = entry.to_ical().decode("utf-8")
     return text

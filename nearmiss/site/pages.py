@@ -21,9 +21,11 @@ from typing import Any, TypeVar
 from xml.sax.saxutils import escape as xml_escape
 
 from nearmiss.log import digest, report
-from nearmiss.log.calendar import calendar as ics
+from nearmiss.log.calendar import document as ics_document
+from nearmiss.log.calendar import item as ics_item
 from nearmiss.log.checker import CheckResult
 from nearmiss.log.figures import (
+    ActionRow,
     CategoryRow,
     ParetoTop,
     Period,
@@ -983,23 +985,31 @@ class Site:
     def calendars(self) -> dict[str, str]:
         """The open actions of the public records as iCalendar text, by path: the to-dos
         and the events of ``calendar_help``. Internal records' actions are never in them.
-        While serving, an edit that changes no public record's actions writes them as
-        before: the iCalendar writer takes about a millisecond an action."""
+        While serving, each record's items are written again only when its actions or
+        title changed: the iCalendar writer takes about a millisecond an action."""
         base = self.o.site_url.rstrip("/") + "/" if self.o.site_url else ""
 
         def address(record_id: str) -> str | None:  # as the feed links a record
             return base + self.record_path(record_id)[:-3] + "/" if base else None
 
-        def make() -> dict[str, str]:
-            rows = action_list(self.public, self.as_of)
-            return {self.path(name): ics(rows, self.as_of, name=f"{self.o.title}: {what}",
-                                         events=events, owner_label=self.who,
-                                         record_url=address)
-                    for name, what, events in ((TODO_CALENDAR, "open actions", False),
-                                               (EVENT_CALENDAR, "actions due", True))}
+        def items(rows: list[ActionRow]) -> dict[tuple[int, bool], str]:
+            return {(row.index, events): ics_item(row, self.as_of, events=events,
+                                                  owner_label=self.who, record_url=address)
+                    for row in rows for events in (False, True)}
 
-        return self.reuse.value("calendars", self.public, _calendar_facts, make) \
-            if self.reuse else make()
+        rows = action_list(self.public, self.as_of)
+        of_record: dict[str, list[ActionRow]] = defaultdict(list)
+        for row in rows:
+            of_record[row.record].append(row)
+        written = {r.id: (self.reuse.value(("calendar", r.id), [r], _calendar_facts,
+                                           partial(items, of_record[r.id]))
+                          if self.reuse else items(of_record[r.id]))
+                   for r in self.public if r.id in of_record}
+        return {self.path(name): ics_document(
+                    (written[row.record][row.index, events] for row in rows),
+                    name=f"{self.o.title}: {what}")
+                for name, what, events in ((TODO_CALENDAR, "open actions", False),
+                                           (EVENT_CALENDAR, "actions due", True))}
 
     def digest_pages(self) -> Iterator[Page]:
         index = self.path("digests", "index.md")

@@ -117,7 +117,7 @@ def test_render_writes_the_calendars_too(tmp_path: Path,
     assert "does not know its own address (`site_url`)" in page
 
 
-def test_serving_writes_the_calendars_again_only_when_an_action_changes(
+def test_serving_writes_again_only_the_items_of_a_record_whose_actions_changed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nearmiss.log.checker import check_tree
     from nearmiss.site import pages
@@ -126,20 +126,22 @@ def test_serving_writes_the_calendars_again_only_when_an_action_changes(
     folder = tmp_path / "incidents"
     shutil.copytree(LOG, folder)
     as_of, reuse, written = date(2026, 4, 1), Reuse(), []
-    real = pages.ics
+    real = pages.ics_item
+    edited = "2026-01-12-refund-amount-nearly-doubled"
 
-    def counting(*args: Any, **kwargs: Any) -> str:
-        written.append(kwargs["events"])
-        return real(*args, **kwargs)
+    def counting(row: Any, *args: Any, **kwargs: Any) -> str:
+        written.append(row.record)
+        return real(row, *args, **kwargs)
 
-    monkeypatch.setattr(pages, "ics", counting)
+    monkeypatch.setattr(pages, "ics_item", counting)
 
     def calendars(with_reuse: bool) -> dict[str, str]:
         return Site(check_tree(folder, as_of), as_of, SiteOptions(
             serving=True, reuse=reuse if with_reuse else None)).calendars()
 
     first = calendars(True)
-    record = folder / "2026" / "2026-01-12-refund-amount-nearly-doubled.yaml"
+    assert len(set(written)) > 1  # the first build writes every record's items
+    record = folder / "2026" / f"{edited}.yaml"
     text = record.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     data["what_happened"] += " Edited while serving."  # the story, not the actions
@@ -147,9 +149,13 @@ def test_serving_writes_the_calendars_again_only_when_an_action_changes(
     written.clear()
     assert calendars(True) == first and written == []  # no action changed: as before
     assert Site(check_tree(folder, as_of), as_of, SiteOptions()).by_id[
-        "2026-01-12-refund-amount-nearly-doubled"].what_happened.endswith("while serving.")
+        edited].what_happened.endswith("while serving.")
     record.write_text(text.replace("rejects a refund above", "refuses a refund above"),
                       encoding="utf-8")
+    written.clear()
     served = calendars(True)
-    assert len(written) == 2 and served == calendars(False) != first
+    assert set(written) == {edited}  # to-do and event of its open actions, no other's
+    assert len(written) % 2 == 0
+    written.clear()
+    assert served == calendars(False) != first
     assert "refuses a refund above" in served["log/actions.ics"]
