@@ -23,7 +23,9 @@ from nearmiss.record.model import CAUGHT_HOW_WORDS, SEVERITIES, Record, day_of
 from nearmiss.record.taxonomy import Taxonomy
 from nearmiss.site import markup
 
-Link = Callable[[str], str | None]
+# a record's title (its id, its title) as the digest shows it: linked to its page, or
+# plain words for a record that has none
+Link = Callable[[str, str], str]
 
 
 SHOWN = 12  # stories per section: a digest is read over coffee, not scrolled
@@ -33,9 +35,9 @@ _COUNTS_NOT_TOLD = ("internal record counts in the figures but is",
                     "internal records count in the figures but are")
 
 
-def _title(record_id: str, title: str, link: Link) -> str:
-    target = link(record_id)
-    return markup.link(title, target) if target else markup.text(title)
+def plain_title(_record_id: str, title: str) -> str:
+    """A ``Link`` that links nothing."""
+    return markup.text(title)
 
 
 def _quote(text: str) -> list[str]:
@@ -86,7 +88,7 @@ def _rising(found: Signals) -> list[str]:
 
 
 def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
-           link: Link = lambda _id: None, include_internal: bool = False,
+           link: Link = plain_title, include_internal: bool = False,
            rising: Signals | None = None) -> str:
     """The digest of ``month``; internal records count in the figures but are not told.
     ``rising`` is what rose as of ``signals_day``, when ``records`` are not every record."""
@@ -124,7 +126,7 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
         out += ["No near misses were recorded this month. Quiet months are when reporting "
                 "matters most: what nearly went wrong?", ""]
     for r in saves[:SHOWN]:
-        out += [f"### {_title(r.id, r.title, link)}", ""]
+        out += [f"### {link(r.id, r.title)}", ""]
         how = f", caught by {CAUGHT_HOW_WORDS[r.caught_how]}" if r.caught_how else ""
         team = markup.text(taxonomy.name_label(r.team))
         out += [f"*{day_of(r.occurred)}, {team}{how}*", ""]
@@ -139,7 +141,7 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
     out += ["## What changed because someone reported", ""]
     out += [f"- {markup.text(c.action)} ({markup.text(taxonomy.name_label(c.owner))}, "
             f"done {c.done_on}), "
-            f"after *{_title(c.record, c.title, link)}*" for c in changed[:SHOWN * 2]] \
+            f"after *{link(c.record, c.title)}*" for c in changed[:SHOWN * 2]] \
         or ["Nothing was completed this month."]
     out.append("")
     out += _more(len(changed) - SHOWN * 2, "completed actions")
@@ -147,7 +149,7 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
     by_id = {r.id: r for r in records}
 
     def title(record_id: str) -> str:
-        return _title(record_id, by_id[record_id].title, link)
+        return link(record_id, by_id[record_id].title)
 
     out += ["## Warning signs", ""]
     failed = (r for r in records if not r.is_near_miss and period.first <= r.day <= period.last)
@@ -168,7 +170,7 @@ def render(records: list[Record], taxonomy: Taxonomy, month: str, as_of: date,
     if failures:
         out += ["## Failures and what they teach", ""]
         for r in failures[:SHOWN]:
-            out += [f"### {_title(r.id, r.title, link)}", ""]
+            out += [f"### {link(r.id, r.title)}", ""]
             out += _quote(r.customer_impact or "") + [""]
             if r.lessons:
                 out += ["**Lessons:**", "", markup.block(r.lessons), ""]

@@ -276,16 +276,19 @@ class Site:
         return (f'<a href="{markup.href(here, target, self.o.link_style)}">'
                 f"{attr(label)}</a>")
 
-    def record_url(self, here: str, record_id: str) -> str | None:
-        """``record_href`` as the final URL where ``link_style`` gives one: a digest names
-        hundreds of records, and MkDocs need not work out where each link goes."""
+    def titled_link(self, here: str, record_id: str, title: str) -> str:
+        """A record's ``title`` linked to its page, in a page of Markdown (a digest's
+        ``Link``); words for a record without a page. Where ``link_style`` gives final
+        URLs the link is HTML: MkDocs need not work out where each of hundreds goes, and
+        it would take a link to a final URL for a mistake."""
         if self.o.link_style == "md":
-            return self.record_href(here, record_id)
+            target = self.record_href(here, record_id)
+            return markup.link(title, target) if target else text(title)
         record = self.by_id.get(record_id)
         if record is None or record.visibility != "public":
-            return None
+            return text(title)
         prefix, suffix = self.way_to_records(here)
-        return f"{prefix}{record_id}{suffix}"
+        return f'<a href="{prefix}{record_id}{suffix}">{text(title)}</a>'
 
     def way_to_records(self, here: str) -> tuple[str, str]:
         """``markup.folder_href`` to the records' folder, once per page."""
@@ -1031,7 +1034,7 @@ class Site:
                      found: Signals = found) -> Page:
                 return Page(here, f"Digest {m}",
                             digest.render(records, self.taxonomy, m, self.as_of,
-                                          partial(self.record_url, here), rising=found),
+                                          partial(self.titled_link, here), rising=found),
                             record_text=True)
 
             yield self.reuse.page(here, (*records, found), page) if self.reuse else page()

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from html import unescape
 from pathlib import Path
 
@@ -539,9 +540,7 @@ def test_each_digest_reads_only_what_it_shows(tmp_path: Path,
         months = [m.label for m in site.stats.by_month]
         assert months and site.stats.warning_signs
         for month in months:
-            def link(record_id: str, month: str = month, site: Site = site) -> str | None:
-                return site.record_href(f"log/digests/{month}.md", record_id)
-
+            link = partial(site.titled_link, f"log/digests/{month}.md")
             assert len(read(month)) < len(result.records)
             assert digest.render(read(month), site.taxonomy, month, site.as_of, link,
                                  rising=rising(month)) == \
