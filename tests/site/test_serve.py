@@ -11,6 +11,7 @@ rebuild: a page rendered again loses it.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from collections.abc import Iterator
@@ -122,6 +123,27 @@ def test_a_dirty_rebuild_renders_the_edited_record_and_its_lists_only(
         rebuild(project)
         assert kept(project, f"log/records/{RECORD}")
         assert kept(project, "log/teams/field-service")
+
+
+def test_links_of_a_rendered_page_reach_the_pages_kept_without_a_page(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A kept record page is no page for MkDocs in a dirty rebuild (``KeptPage``): the
+    Markdown links to it from the pages rendered again still go to its address."""
+    with serving_dirty(tmp_path) as project:
+        records = project / "site" / "log" / "records"
+        mark(project, *(f"log/records/{p.name}" for p in records.iterdir() if p.is_dir()))
+        path = record_file(project, RECORD)  # its story, not its title: no list changes
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "what_happened: |\n", "what_happened: |\n  Edited while serving.\n", 1), encoding="utf-8")
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="mkdocs"):
+            rebuild(project)
+        page = output(project, f"log/records/{RECORD}").read_text(encoding="utf-8")
+        assert "Edited while serving." in page and MARK not in page
+        links = set(re.findall(r'href="\.\./([0-9]{4}-[^"#/]+)/"', page)) - {RECORD}
+        assert links and all((records / link / "index.html").exists() for link in links)
+        assert any(kept(project, f"log/records/{link}") for link in links)
+        assert not [r.getMessage() for r in caplog.records if "contains" in r.getMessage()]
 
 
 def test_a_dirty_rebuild_indexes_again_only_the_search_parts_of_the_edit(
