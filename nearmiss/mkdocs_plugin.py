@@ -502,19 +502,22 @@ class KeptPage(File):
     does not change, that is about a second of each rebuild at 10,000 records. Links to
     it still resolve, to its page's address."""
 
+    page_like = True  # until its address is known, which MkDocs works out for pages
+
     @classmethod
     def of(cls, config: MkDocsConfig, path: str, content: str,
            inclusion: InclusionLevel) -> File:
         """The kept page, or a page to render again when its output is gone."""
-        page = File.generated(config, path, content=content, inclusion=inclusion)
-        if not os.path.isfile(page.abs_dest_path):
-            return page
         kept = cls.generated(config, path, content=content, inclusion=inclusion)
-        kept.dest_uri, kept.url = page.dest_uri, page.url  # where the page is
+        if not os.path.isfile(kept.abs_dest_path):  # also fixes dest_uri, as a page's
+            return File.generated(config, path, content=content, inclusion=inclusion)
+        assert isinstance(kept, KeptPage)
+        kept.url  # noqa: B018 - worked out (and cached) as a page's
+        kept.page_like = False
         return kept
 
     def is_documentation_page(self) -> bool:
-        return False
+        return self.page_like
 
     def is_modified(self) -> bool:
         return False  # its output is in place: never copied over
