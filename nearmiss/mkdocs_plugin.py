@@ -14,6 +14,7 @@ showed before; a build never publishes it. With Material, the page not found is 
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from datetime import date, datetime
@@ -128,6 +129,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.search_lang: str | None = None  # the language the theme gives its pages
         self.search_told = False  # said, in this serve session, that Material's is off
         self.check_cache: Cache | None = None  # kept open across the rebuilds of a serve
+        self.frozen = False  # whether on_serve moved the objects alive out of the collector's
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Tells serve from build. Defining it also keeps this instance across the
@@ -144,6 +146,9 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.built, self.built_for, self.dirty, self.told_dirty = {}, None, False, False
         self.reuse = Reuse()
         self.check_cache = None
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
         self.indexer.close()
         self.end_stream()
         self.search_pages = site_search.Pages()
@@ -454,6 +459,14 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         if self.config.enabled:
             server.watch(self.config.incidents)
             self.serving = True  # `mkdocs serve --clean` starts up as a build
+            # What the first build leaves for the next (the check's cache, the pages kept,
+            # the similar records' index) lives as long as the server; left to the
+            # collector, each full collection in a rebuild walks all of it again: 0.2 to
+            # 0.8 s of a 3 s rebuild at 10,000 records. The build's own garbage is
+            # collected first, so that nothing frozen is left to leak.
+            gc.collect()
+            gc.freeze()
+            self.frozen = True
         return server
 
 

@@ -133,8 +133,9 @@ def test_links_of_a_rendered_page_reach_the_pages_kept_without_a_page(
         records = project / "site" / "log" / "records"
         mark(project, *(f"log/records/{p.name}" for p in records.iterdir() if p.is_dir()))
         path = record_file(project, RECORD)  # its story, not its title: no list changes
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            "what_happened: |\n", "what_happened: |\n  Edited while serving.\n", 1), encoding="utf-8")
+        story = path.read_text(encoding="utf-8").replace(
+            "what_happened: |\n", "what_happened: |\n  Edited while serving.\n", 1)
+        path.write_text(story, encoding="utf-8")
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="mkdocs"):
             rebuild(project)

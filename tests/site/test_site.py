@@ -3,6 +3,7 @@ internal records stay unpublished, and strict mode fails on an invalid record.""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -264,7 +265,8 @@ def test_links_resolve_without_directory_urls(tmp_path: Path) -> None:
 
 
 def test_serve_watches_the_incidents_folder(tmp_path: Path) -> None:
-    """`mkdocs serve` rebuilds when a record changes: the plugin registers the folder."""
+    """`mkdocs serve` rebuilds when a record changes: the plugin registers the folder; it
+    sets what the first build left aside from the collector until the server stops."""
     from nearmiss.mkdocs_plugin import NearmissPlugin
 
     project = make_project(tmp_path)
@@ -279,8 +281,14 @@ def test_serve_watches_the_incidents_folder(tmp_path: Path) -> None:
             self.watched.append(path)
 
     server = Server()
-    plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
-    assert [Path(p).resolve() for p in server.watched] == [(project / "incidents").resolve()]
+    try:
+        plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
+        assert [Path(p).resolve() for p in server.watched] == [
+            (project / "incidents").resolve()]
+        assert gc.get_freeze_count() > 0  # what the first build left, out of collections
+    finally:
+        plugin.on_shutdown()
+    assert gc.get_freeze_count() == 0  # the process after serve collects all as before
 
 
 MATERIAL_95_SEARCH = ('<div class="md-search" data-md-component="search" role="dialog">'
