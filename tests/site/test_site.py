@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import shutil
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -289,6 +290,40 @@ def test_serve_watches_the_incidents_folder(tmp_path: Path) -> None:
     finally:
         plugin.on_shutdown()
     assert gc.get_freeze_count() == 0  # the process after serve collects all as before
+
+
+@pytest.mark.parametrize("watcher", ["native", "polling"])
+def test_serve_rebuilds_when_a_record_is_saved(tmp_path: Path, watcher: str) -> None:
+    """Either watcher makes MkDocs' server want a rebuild when a record is written; the
+    system's (``native``) leaves MkDocs' polling observer as it was."""
+    from mkdocs.livereload import LiveReloadServer
+
+    project = make_project(tmp_path)
+    yml = project / "mkdocs.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace(
+        "  - nearmiss:\n", f"  - nearmiss:\n      watcher: {watcher}\n"), encoding="utf-8")
+    config = load_config(str(yml))
+    plugin = config.plugins["nearmiss"]
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0,
+                              root=str(tmp_path / "site"))
+    polling = server.observer
+    try:
+        plugin.on_serve(server, config=config, builder=None)
+        assert server.observer is polling
+        assert (getattr(plugin, "observer", None) is None) == (watcher == "polling")
+        if watcher == "polling":
+            polling.start()  # as server.serve() does
+        time.sleep(1)  # the polling observer's first look
+        record = next((project / "incidents").rglob("2026-*.yaml"))
+        record.write_text(record.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        with server._rebuild_cond:
+            assert server._rebuild_cond.wait_for(lambda: server._want_rebuild, timeout=10)
+    finally:
+        plugin.on_shutdown()
+        if polling.is_alive():
+            polling.stop()
+            polling.join()
+        server.server_close()
 
 
 MATERIAL_95_SEARCH = ('<div class="md-search" data-md-component="search" role="dialog">'
