@@ -465,10 +465,10 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         ReadDirectoryChangesW) rather than by MkDocs' polling, twice a second, of
         everything it watches: at 10,000 records a poll takes a tenth of a second of the
         server's process, rebuilds included, and an edit waits for the next. MkDocs' own
-        handler is put on the system's observer; ``watcher: polling`` keeps MkDocs' way,
+        handler is put on the system's observer (``_changes_observer``); ``watcher:
+        polling`` keeps MkDocs' way,
         for a folder the system says nothing of (a network drive, a Windows drive under
         WSL), as does an observer that cannot start."""
-        from watchdog.observers import Observer
         from watchdog.observers.polling import PollingObserver
 
         folder = self.config.incidents
@@ -476,7 +476,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         if self.config.watcher == "polling" or not isinstance(polling, PollingObserver):
             server.watch(folder)
             return
-        native: Any = Observer()
+        native: Any = _changes_observer()
         server.observer = native
         try:
             server.watch(folder)
@@ -506,6 +506,47 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
             gc.freeze()
             self.frozen = True
         return server
+
+
+def _changes_observer() -> Any:
+    """The system's observer of files (watchdog's), passing on to a handler only the
+    events of files that changed as MkDocs' polling tells it: in size, modification time
+    or inode, or by coming or going. The system also reports files read (opened, closed,
+    their access time set), and every build reads every record: passed on, each build
+    would set off the next."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    def signature(path: str) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return st.st_size, st.st_mtime_ns, st.st_ino
+
+    class Changes(FileSystemEventHandler):
+        def __init__(self, handler: FileSystemEventHandler, folder: str) -> None:
+            self.handler = handler
+            self.seen = {os.path.join(top, name): signature(os.path.join(top, name))
+                         for top, _dirs, names in os.walk(folder) for name in names}
+
+        def dispatch(self, event: FileSystemEvent) -> None:
+            changed = False
+            for path in (event.src_path, getattr(event, "dest_path", "")):
+                path = os.fsdecode(path)
+                if path and not event.is_directory:
+                    now = signature(path)
+                    changed = changed or self.seen.get(path) != now
+                    self.seen[path] = now
+            if changed:
+                self.handler.dispatch(event)
+
+    class ChangesObserver(Observer):  # type: ignore[misc, valid-type]
+        def schedule(self, handler: FileSystemEventHandler, path: str, **options: Any
+                     ) -> Any:
+            return super().schedule(Changes(handler, path), path, **options)
+
+    return ChangesObserver()
 
 
 def _page_language(config: MkDocsConfig) -> str | None:
