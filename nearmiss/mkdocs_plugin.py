@@ -130,7 +130,7 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         self.search_lang: str | None = None  # the language the theme gives its pages
         self.search_told = False  # said, in this serve session, that Material's is off
         self.check_cache: Cache | None = None  # kept open across the rebuilds of a serve
-        self.frozen = False  # whether on_serve moved the objects alive out of the collector's
+        self.frozen = False  # whether on_serve set what was alive aside from the collector
         self.observer: Any = None  # the system's watcher of the records while serving
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -465,10 +465,10 @@ class NearmissPlugin(BasePlugin[NearmissConfig]):  # type: ignore[no-untyped-cal
         ReadDirectoryChangesW) rather than by MkDocs' polling, twice a second, of
         everything it watches: at 10,000 records a poll takes a tenth of a second of the
         server's process, rebuilds included, and an edit waits for the next. MkDocs' own
-        handler is put on the system's observer (``_changes_observer``); ``watcher:
-        polling`` keeps MkDocs' way,
-        for a folder the system says nothing of (a network drive, a Windows drive under
-        WSL), as does an observer that cannot start or a watchdog before 4.0."""
+        handler is put on the system's observer (``_changes_observer``). ``watcher:
+        polling`` keeps MkDocs' way, for a folder the system says nothing of (a network
+        drive, a Windows drive under WSL), as does an observer that cannot start or a
+        watchdog before 4.0."""
         from watchdog.observers.polling import PollingObserver
 
         folder = self.config.incidents
