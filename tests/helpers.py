@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import shutil
 import threading
@@ -14,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -167,3 +169,32 @@ def build_rising_log(root: Path, as_of: date) -> Path:
                 team=("field-service", "billing", "support-desk")[n % 3]),
                 subfolder=str(day.year))
     return folder
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")  # Debian's
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic"]
+
+
+def need_chromium(*, module: bool = False) -> None:
+    """Skip without chromium on a developer's machine, but fail under CI=true: a browser
+    test that silently skips proves nothing."""
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed; .ci/run installs it", pytrace=False)
+        pytest.skip("chromium is not installed (apt-get install chromium)",
+                    allow_module_level=module)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, driven by Playwright, while the block runs (``need_chromium``)."""
+    need_chromium()
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()

@@ -15,16 +15,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from helpers import ROOT, cli_runner, served
+from helpers import ROOT, chromium, cli_runner, served
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     SCHEMES,
     make_themed_project,
-    playwright_api,
     serious_violations,
 )
 from test_site import build_site
@@ -65,10 +62,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(site_url: str) -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def open_form(browser: Any, site_url: str, viewport: dict[str, int] | None = None,

@@ -12,7 +12,6 @@ import gzip
 import importlib.util
 import json
 import logging
-import os
 import re
 import shutil
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import add_record, build_learning_log, minimal_near_miss
+from helpers import add_record, build_learning_log, chromium, minimal_near_miss
 from helpers import served as on_loopback
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -765,12 +764,6 @@ def test_serving_indexes_in_the_background(tmp_path: Path) -> None:
 
 # -- in a browser -----------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic"]
-
-
 def serve_folder(project: Path) -> Iterator[str]:
     """Serve ``project`` on a loopback port, its built site at the sub-path /site/."""
     with on_loopback(project) as url:
@@ -779,17 +772,9 @@ def serve_folder(project: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's chromium, as in test_browser: skipped without it on a developer's
-    machine, a failure under CI=true."""
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed; .ci/run installs it", pytrace=False)
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    """Debian's chromium, as in test_browser."""
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")
